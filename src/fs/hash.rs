@@ -1,0 +1,145 @@
+//! Streaming file hashes.
+
+use std::io::Read;
+
+use sha2::Digest;
+
+use super::FileSystem;
+use crate::error::{Error, IoContext, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Sha256,
+    Sha384,
+    Sha512,
+    Sha1,
+    Md5,
+    Blake3,
+}
+
+impl Algorithm {
+    pub fn parse(op: &'static str, name: &str) -> Result<Self> {
+        Ok(match name.to_ascii_lowercase().replace('-', "").as_str() {
+            "sha256" => Algorithm::Sha256,
+            "sha384" => Algorithm::Sha384,
+            "sha512" => Algorithm::Sha512,
+            "sha1" => Algorithm::Sha1,
+            "md5" => Algorithm::Md5,
+            "blake3" => Algorithm::Blake3,
+            _ => {
+                return Err(Error::invalid_arg(
+                    op,
+                    format!("unknown hash algorithm '{name}' (sha256, sha384, sha512, sha1, md5, blake3)"),
+                ))
+            }
+        })
+    }
+
+    /// The algorithm whose hex digest has this length, for `verify` without an algorithm.
+    /// 64 hex digits means SHA-256 (BLAKE3 must be named explicitly).
+    pub fn from_hex_len(len: usize) -> Option<Self> {
+        Some(match len {
+            64 => Algorithm::Sha256,
+            96 => Algorithm::Sha384,
+            128 => Algorithm::Sha512,
+            40 => Algorithm::Sha1,
+            32 => Algorithm::Md5,
+            _ => return None,
+        })
+    }
+}
+
+/// Large reads keep the hash, not the syscalls, the bottleneck.
+const CHUNK: usize = 1 << 20;
+
+fn digest_reader<D: Digest>(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut hasher = D::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(hasher.finalize().to_vec()),
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Hash everything `reader` yields; lowercase hex.
+pub fn hash_reader(reader: impl Read, algorithm: Algorithm) -> std::io::Result<String> {
+    let bytes = match algorithm {
+        Algorithm::Sha256 => digest_reader::<sha2::Sha256>(reader)?,
+        Algorithm::Sha384 => digest_reader::<sha2::Sha384>(reader)?,
+        Algorithm::Sha512 => digest_reader::<sha2::Sha512>(reader)?,
+        Algorithm::Sha1 => digest_reader::<sha1::Sha1>(reader)?,
+        Algorithm::Md5 => digest_reader::<md5::Md5>(reader)?,
+        Algorithm::Blake3 => {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update_reader(reader)?;
+            hasher.finalize().as_bytes().to_vec()
+        }
+    };
+    Ok(to_hex(&bytes))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+impl FileSystem {
+    pub fn hash(&self, path: &str, algorithm: Algorithm) -> Result<String> {
+        const OP: &str = "hash";
+        let target = self.resolve(path, OP)?;
+        let file = target.open_read(OP)?;
+        if file.metadata().ctx(OP, "fstat", &target.shown())?.is_dir() {
+            return Err(Error::io(std::io::ErrorKind::IsADirectory.into(), OP, "read").path(target.shown()));
+        }
+        hash_reader(file, algorithm).ctx(OP, "read", &target.shown())
+    }
+
+    /// Whether the file's digest equals `expected` (hex, any case, surrounding space ignored).
+    /// Without an algorithm it is chosen by the digest's length.
+    pub fn verify(&self, path: &str, expected: &str, algorithm: Option<Algorithm>) -> Result<bool> {
+        const OP: &str = "verify";
+        let expected = expected.trim().to_ascii_lowercase();
+        if expected.is_empty() || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::invalid_arg(OP, "expected hash must be a hexadecimal string"));
+        }
+        let algorithm = match algorithm.or_else(|| Algorithm::from_hex_len(expected.len())) {
+            Some(a) => a,
+            None => {
+                return Err(Error::invalid_arg(
+                    OP,
+                    format!("cannot tell the algorithm of a {}-digit hash; pass one", expected.len()),
+                ))
+            }
+        };
+        Ok(self.hash(path, algorithm)? == expected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_digests() {
+        let h = |a| hash_reader(&b"abc"[..], a).unwrap();
+        assert_eq!(h(Algorithm::Sha256), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(h(Algorithm::Md5), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(h(Algorithm::Sha1), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(h(Algorithm::Blake3), "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
+    }
+
+    #[test]
+    fn algorithm_names_are_forgiving() {
+        assert_eq!(Algorithm::parse("hash", "SHA-256").unwrap(), Algorithm::Sha256);
+        assert!(Algorithm::parse("hash", "crc32").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! Unix specifics of the filesystem core: permission bits, file identity, symlinks, access(2).
+
+use std::ffi::CString;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use cap_fs_ext::AccessType;
+use cap_std::fs::{Dir, Metadata, MetadataExt};
+
+pub const ENOTDIR: i32 = libc::ENOTDIR;
+
+/// Device and inode: what makes two paths the same file.
+pub fn file_id(md: &Metadata) -> (u64, u64) {
+    (md.dev(), md.ino())
+}
+
+/// Permission bits only (no file-type bits), as XyPriss's `permissions` field expects.
+pub fn permission_bits(md: &Metadata) -> u32 {
+    md.mode() & 0o7777
+}
+
+pub fn link_count(md: &Metadata) -> u64 {
+    md.nlink()
+}
+
+pub fn std_open_mode(o: &mut std::fs::OpenOptions, mode: Option<u32>) {
+    if let Some(m) = mode {
+        o.mode(m);
+    }
+    // Never become the controlling terminal, never block opening a FIFO's write end.
+    o.custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC);
+}
+
+pub fn cap_open_mode(o: &mut cap_std::fs::OpenOptions, mode: Option<u32>) {
+    use cap_std::fs::OpenOptionsExt as _;
+    if let Some(m) = mode {
+        o.mode(m);
+    }
+}
+
+pub fn std_set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+pub fn cap_set_mode(dir: &Dir, path: &Path, mode: u32) -> io::Result<()> {
+    dir.set_permissions(path, cap_std::fs::Permissions::from_std(std::fs::Permissions::from_mode(mode)))
+}
+
+pub fn std_symlink(target: &Path, link: &Path, _target_is_dir: bool) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+pub fn cap_symlink(dir: &Dir, target: &Path, link: &Path, _target_is_dir: bool) -> io::Result<()> {
+    dir.symlink(target, link)
+}
+
+pub fn ambient_access(path: &Path, how: AccessType) -> io::Result<()> {
+    let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let mode = match how {
+        AccessType::Exists => libc::F_OK,
+        AccessType::Access(m) => {
+            (if m.readable { libc::R_OK } else { 0 })
+                | (if m.writable { libc::W_OK } else { 0 })
+                | (if m.executable { libc::X_OK } else { 0 })
+        }
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    if unsafe { libc::access(c.as_ptr(), mode) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// The process umask, read without changing it for other threads (Linux ≥ 4.7 reports it in
+/// /proc/self/status; elsewhere assume the common 022).
+pub fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+}
+
+/// Hand a file to Node as a plain descriptor it will own (and close).
+pub fn into_node_fd(file: std::fs::File) -> i32 {
+    use std::os::fd::IntoRawFd;
+    file.into_raw_fd()
+}
+
+/// Set exact permission bits on an open file (fchmod), bypassing the umask.
+pub fn set_file_mode(file: &std::fs::File, mode: u32) -> io::Result<()> {
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+/// Persist a directory's entries (after a rename into it).
+pub fn sync_dir(dir: &Dir) -> io::Result<()> {
+    dir.open(".")?.sync_all()
+}
+
+/// A symbolic link relative to `dir` with any contents (copies keep links verbatim).
+pub fn dir_symlink_unchecked(dir: &Dir, target: &Path, link: &Path, _target_is_dir: bool) -> io::Result<()> {
+    dir.symlink_contents(target, link)
+}

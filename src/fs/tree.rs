@@ -1,0 +1,326 @@
+//! Whole-tree operations: `copy`, `move`, `rm`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
+use cap_std::fs::{Dir, Metadata};
+
+use super::stats::FileKind;
+use super::target::Target;
+use super::walk::{walk, Entry, WalkOptions};
+use super::{platform, FileSystem};
+use crate::error::{Error, IoContext, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct CopyOptions {
+    /// Replace existing files at the destination (default). Otherwise an existing file is an
+    /// `EEXIST` error.
+    pub overwrite: bool,
+    /// Give copies the source's access and modification times.
+    pub preserve_times: bool,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions { overwrite: true, preserve_times: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RemoveOptions {
+    pub recursive: bool,
+    /// A missing path is not an error.
+    pub force: bool,
+}
+
+pub const IS_ROOT: &str = "ERR_XSYS_IS_ROOT";
+
+impl FileSystem {
+    /// Copy a file, a symbolic link (as a link) or a whole directory tree. A directory is
+    /// merged into an existing destination directory, like `fs.cp`. Permission bits are kept;
+    /// symbolic links inside the tree are copied as links and never followed, so cycles are
+    /// impossible. Missing parents of `dest` are created.
+    pub fn copy(&self, src: &str, dest: &str, opts: CopyOptions) -> Result<()> {
+        const OP: &str = "copy";
+        let s = self.resolve(src, OP)?;
+        let d = self.resolve(dest, OP)?;
+        let with_paths = |e: Error| e.path(s.shown()).dest(d.shown());
+        let smd = s.metadata(OP, false)?;
+        match FileKind::of(&smd) {
+            FileKind::Dir => copy_tree(&s, &d, opts),
+            FileKind::Other => Err(with_paths(special_file_error())),
+            kind => {
+                d.create_parents(OP)?;
+                let (src_dir, src_name) = open_parent(&s)?;
+                let (dest_dir, dest_name) = open_parent(&d)?;
+                let result = if kind == FileKind::Symlink {
+                    copy_link(&src_dir, &src_name, &dest_dir, &dest_name, opts)
+                } else {
+                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts)
+                };
+                result.map_err(with_paths)
+            }
+        }
+    }
+
+    /// Rename `src` to `dest` (creating dest's parents); across filesystems, copy then remove.
+    pub fn rename(&self, src: &str, dest: &str) -> Result<()> {
+        const OP: &str = "move";
+        let s = self.resolve(src, OP)?;
+        let d = self.resolve(dest, OP)?;
+        let smd = s.metadata(OP, false)?;
+        if s.is_root(&smd) {
+            return Err(Error::new(IS_ROOT, OP, "refusing to move the root").path(s.shown()));
+        }
+        d.create_parents(OP)?;
+        match s.rename_to(OP, &d) {
+            Err(e) if e.is("EXDEV") => {
+                self.copy(src, dest, CopyOptions { overwrite: true, preserve_times: true })?;
+                self.rm(src, RemoveOptions { recursive: true, force: false })
+            }
+            other => other,
+        }
+    }
+
+    /// Remove a file, a symbolic link (never its target) or, with `recursive`, a directory
+    /// tree (symbolic links inside are removed, not followed). The root of a FileSystem and
+    /// `/` are refused with `ERR_XSYS_IS_ROOT`.
+    pub fn rm(&self, path: &str, opts: RemoveOptions) -> Result<()> {
+        const OP: &str = "rm";
+        let t = self.resolve(path, OP)?;
+        let Some(md) = t.metadata_if_exists(OP, false)? else {
+            return if opts.force { Ok(()) } else { Err(Error::io(io::ErrorKind::NotFound.into(), OP, "lstat").path(t.shown())) };
+        };
+        if t.is_root(&md) {
+            return Err(Error::new(IS_ROOT, OP, "refusing to remove the root").path(t.shown()));
+        }
+        let result = match FileKind::of(&md) {
+            FileKind::Dir if opts.recursive => t.remove_dir_all(OP),
+            FileKind::Dir => Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "rm")
+                .path(t.shown())
+                .hint("pass recursive: true to remove a directory")),
+            _ => t.remove_file(OP),
+        };
+        match result {
+            Err(e) if opts.force && e.is("ENOENT") => Ok(()),
+            other => other,
+        }
+    }
+}
+
+fn special_file_error() -> Error {
+    Error::io(io::ErrorKind::InvalidInput.into(), "copy", "copyfile")
+        .hint("cannot copy a FIFO, socket or device")
+}
+
+/// Handle of the directory containing `t`, and `t`'s name in it.
+fn open_parent(t: &Target<'_>) -> Result<(Dir, PathBuf)> {
+    match (t.parent(), t.file_name()) {
+        (Some(parent), Some(name)) => Ok((parent.open_dir("copy", true)?, PathBuf::from(name))),
+        _ => Err(Error::io(io::ErrorKind::InvalidInput.into(), "copy", "open").path(t.shown())),
+    }
+}
+
+fn times_of(md: &Metadata) -> (Option<SystemTimeSpec>, Option<SystemTimeSpec>) {
+    let spec = |t: io::Result<cap_std::time::SystemTime>| t.ok().map(SystemTimeSpec::Absolute);
+    (spec(md.accessed()), spec(md.modified()))
+}
+
+/// Copy one regular file between directory handles, keeping its permission bits.
+fn copy_file(src_dir: &Dir, src: &Path, smd: &Metadata, dest_dir: &Dir, dest: &Path, opts: CopyOptions) -> Result<()> {
+    const OP: &str = "copy";
+    let mut input = src_dir.open(src).ctx(OP, "open", src)?;
+    let mut how = cap_std::fs::OpenOptions::new();
+    how.write(true).follow(FollowSymlinks::No);
+    if opts.overwrite {
+        how.create(true).truncate(true);
+    } else {
+        how.create_new(true);
+    }
+    let mut output = match dest_dir.open_with(dest, &how) {
+        Ok(f) => f,
+        // A symbolic link (or another non-file) where the copy goes: replace it, never write
+        // through it.
+        Err(e) if opts.overwrite && is_link_in_the_way(&e) => {
+            dest_dir.remove_file_or_symlink(dest).ctx(OP, "unlink", dest)?;
+            dest_dir.open_with(dest, &how).ctx(OP, "open", dest)?
+        }
+        Err(e) => return Err(Error::io(e, OP, "open")),
+    };
+    if dest_dir.symlink_metadata(dest).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "open"));
+    }
+    io::copy(&mut input, &mut output).ctx(OP, "copyfile", src)?;
+    let output = output.into_std();
+    platform::set_file_mode(&output, platform::permission_bits(smd)).ctx(OP, "fchmod", dest)?;
+    if opts.preserve_times {
+        let (atime, mtime) = times_of(smd);
+        dest_dir.set_times(dest, atime, mtime).ctx(OP, "utime", dest)?;
+    }
+    Ok(())
+}
+
+fn is_link_in_the_way(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == io::ErrorKind::PermissionDenied
+    }
+}
+
+fn copy_link(src_dir: &Dir, src: &Path, dest_dir: &Dir, dest: &Path, opts: CopyOptions) -> Result<()> {
+    const OP: &str = "copy";
+    let target = src_dir.read_link_contents(src).ctx(OP, "readlink", src)?;
+    if let Ok(md) = dest_dir.symlink_metadata(dest) {
+        if !opts.overwrite {
+            return Err(Error::io(io::ErrorKind::AlreadyExists.into(), OP, "symlink"));
+        }
+        if md.is_dir() {
+            return Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "symlink"));
+        }
+        dest_dir.remove_file_or_symlink(dest).ctx(OP, "unlink", dest)?;
+    }
+    let points_to_dir = src_dir.metadata(src).is_ok_and(|m| m.is_dir());
+    platform::dir_symlink_unchecked(dest_dir, &target, dest, points_to_dir).ctx(OP, "symlink", dest)
+}
+
+/// The physical location a target would have: the longest existing prefix canonicalised,
+/// the rest appended. Used only to refuse copying a directory into itself.
+fn physical(t: &Target<'_>) -> Option<PathBuf> {
+    let mut rest = Vec::new();
+    let mut cur = t.join("");
+    loop {
+        if let Ok(c) = cur.canonical("copy") {
+            let mut p = c.raw_path().to_path_buf();
+            p.extend(rest.iter().rev());
+            return Some(p);
+        }
+        rest.push(cur.file_name()?);
+        cur = cur.parent()?;
+    }
+}
+
+struct DirFixup {
+    parent: Arc<Dir>,
+    name: std::ffi::OsString,
+    mode: u32,
+    times: Option<(Option<SystemTimeSpec>, Option<SystemTimeSpec>)>,
+    depth: usize,
+}
+
+fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
+    const OP: &str = "copy";
+    let with_paths = |e: Error| e.path(s.shown()).dest(d.shown());
+    if let (Some(sp), Some(dp)) = (physical(s), physical(d)) {
+        if dp.starts_with(&sp) {
+            return Err(with_paths(
+                Error::io(io::ErrorKind::InvalidInput.into(), OP, "copy").hint("cannot copy a directory into itself"),
+            ));
+        }
+    }
+    match d.metadata_if_exists(OP, true)? {
+        Some(md) if !md.is_dir() => {
+            return Err(with_paths(
+                Error::io(std::io::Error::from_raw_os_error(platform::ENOTDIR), OP, "mkdir")
+                    .hint("cannot overwrite a non-directory with a directory"),
+            ))
+        }
+        Some(_) => {}
+        None => d.create_dir_all(OP)?,
+    }
+    let src_dir = s.open_dir(OP, false)?;
+    let dest_dir = Arc::new(d.open_dir(OP, true)?);
+    let top_md = s.metadata(OP, false)?;
+
+    let failed = AtomicBool::new(false);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    let fixups = Mutex::new(Vec::new());
+    let fail = |e: Error| {
+        failed.store(true, Ordering::Relaxed);
+        if let Ok(mut slot) = first_error.lock() {
+            slot.get_or_insert(e);
+        }
+    };
+    let shown_src = s.shown();
+    let shown_dest = d.shown();
+    let visit = |e: &Entry<'_>, dest: &Arc<Dir>| -> Option<Arc<Dir>> {
+        let on_err = |err: Error| fail(err.path(shown_src.join(e.rel)).dest(shown_dest.join(e.rel)));
+        let name = Path::new(e.name);
+        match e.kind {
+            FileKind::Dir => {
+                let md = e.parent.symlink_metadata(name).map_err(|err| on_err(Error::io(err, OP, "lstat"))).ok()?;
+                match dest.create_dir(name) {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists
+                        && dest.symlink_metadata(name).is_ok_and(|m| m.is_dir()) => {}
+                    Err(err) => {
+                        on_err(Error::io(err, OP, "mkdir"));
+                        return None;
+                    }
+                }
+                let child = dest.open_dir_nofollow(name).map_err(|err| on_err(Error::io(err, OP, "opendir"))).ok()?;
+                if let Ok(mut f) = fixups.lock() {
+                    f.push(DirFixup {
+                        parent: Arc::clone(dest),
+                        name: e.name.to_os_string(),
+                        mode: platform::permission_bits(&md),
+                        times: opts.preserve_times.then(|| times_of(&md)),
+                        depth: e.depth,
+                    });
+                }
+                Some(Arc::new(child))
+            }
+            FileKind::File => {
+                let result = e
+                    .parent
+                    .symlink_metadata(name)
+                    .map_err(|err| Error::io(err, OP, "lstat"))
+                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts));
+                if let Err(err) = result {
+                    on_err(err);
+                }
+                None
+            }
+            FileKind::Symlink => {
+                if let Err(err) = copy_link(e.parent, name, dest, name, opts) {
+                    on_err(err);
+                }
+                None
+            }
+            FileKind::Other => {
+                on_err(special_file_error());
+                None
+            }
+        }
+    };
+    let cancel = WalkOptions { cancel: Some(&failed), ..Default::default() };
+    walk(src_dir, &shown_src, Arc::clone(&dest_dir), cancel, &visit, &|e| fail(e));
+    if let Some(err) = first_error.into_inner().ok().flatten() {
+        return Err(err);
+    }
+    // Directory modes and times last, deepest first: a read-only source directory must not
+    // stop its own contents from being copied, and writing a child changes the parent's mtime.
+    let mut fixups = fixups.into_inner().unwrap_or_default();
+    fixups.sort_by(|a, b| b.depth.cmp(&a.depth));
+    for f in fixups {
+        let name = Path::new(&f.name);
+        platform::cap_set_mode(&f.parent, name, f.mode).ctx2(OP, "chmod", &shown_src, &shown_dest)?;
+        if let Some((atime, mtime)) = f.times {
+            f.parent.set_times(name, atime, mtime).ctx2(OP, "utime", &shown_src, &shown_dest)?;
+        }
+    }
+    d.set_mode(OP, platform::permission_bits(&top_md))?;
+    if opts.preserve_times {
+        let (atime, mtime) = times_of(&top_md);
+        if let (Some(a), Some(m)) = (atime, mtime) {
+            d.set_times(OP, a, m)?;
+        }
+    }
+    Ok(())
+}

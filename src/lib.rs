@@ -1,0 +1,13 @@
+//! xypriss-sys: fast, typed, in-process filesystem, system information, file watching and
+//! cluster supervision for Node.js.
+//!
+//! Each area is a plain-Rust core (`fs`, …) with no N-API types, tested with `cargo test`;
+//! `bindings` is the thin layer that converts arguments and results for JavaScript.
+
+pub mod error;
+pub mod fs;
+
+mod bindings;
+
+#[cfg(test)]
+pub(crate) mod test_support;
