@@ -143,9 +143,13 @@ impl Error {
         self.code == code
     }
 
-    /// The message shown to users: `ENOENT: no such file or directory, read '/a/b'`.
+    /// The message shown to users: `ENOENT: no such file or directory, read '/a/b'` for
+    /// system errors (Node's form), `chmod: invalid mode 'q+r'` for argument errors.
     pub fn message(&self) -> String {
-        let mut m = format!("{}: {}, {}", self.code, self.description, self.op);
+        let mut m = match self.class {
+            JsClass::Error => format!("{}: {}, {}", self.code, self.description, self.op),
+            _ => format!("{}: {}", self.op, self.description),
+        };
         if let Some(p) = &self.path {
             m.push_str(&format!(" '{}'", p.display()));
         }
