@@ -160,12 +160,18 @@ impl<'a> Target<'a> {
         .ctx(op, "mkdir", &self.shown())
     }
 
+    /// `mkdir -p`: an existing directory is fine; a non-directory in the way is ENOTDIR.
     pub fn create_dir_all(&self, op: &'static str) -> Result<()> {
-        match self.handle() {
+        let res = match self.handle() {
             Some(dir) => dir.create_dir_all(&self.path),
             None => std::fs::create_dir_all(&self.path),
+        };
+        match res {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && !self.metadata(op, true).is_ok_and(|m| m.is_dir()) => {
+                Err(Error::io(io::Error::from_raw_os_error(platform::ENOTDIR), op, "mkdir").path(self.shown()))
+            }
+            other => other.ctx(op, "mkdir", &self.shown()),
         }
-        .ctx(op, "mkdir", &self.shown())
     }
 
     /// Create the parent directories of this path if they are missing.

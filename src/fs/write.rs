@@ -97,15 +97,7 @@ impl FileSystem {
         if !parents {
             return target.create_dir(OP);
         }
-        match target.create_dir_all(OP) {
-            // create_dir_all reports a file in the way as EEXIST; say what is wrong.
-            Err(e) if e.is("EEXIST") => match target.metadata(OP, true) {
-                Ok(md) if md.is_dir() => Ok(()),
-                _ => Err(Error::io(std::io::Error::from_raw_os_error(super::platform::ENOTDIR), OP, "mkdir")
-                    .path(target.shown())),
-            },
-            other => other,
-        }
+        target.create_dir_all(OP)
     }
 
     /// Change permission bits (following a final symbolic link). `mode` may be symbolic, in
