@@ -74,6 +74,32 @@ pub fn ambient_access(path: &Path, how: AccessType) -> io::Result<()> {
     }
 }
 
+/// utimensat(2) on a path, following a final symbolic link, without opening the file.
+pub fn ambient_set_times(path: &Path, atime: cap_fs_ext::SystemTimeSpec, mtime: cap_fs_ext::SystemTimeSpec) -> io::Result<()> {
+    let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let spec = |t: cap_fs_ext::SystemTimeSpec| match t {
+        cap_fs_ext::SystemTimeSpec::SymbolicNow => libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_NOW },
+        cap_fs_ext::SystemTimeSpec::Absolute(t) => {
+            let (secs, nanos) = match t.into_std().duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => (d.as_secs() as i64, d.subsec_nanos() as i64),
+                Err(e) => {
+                    let d = e.duration();
+                    let borrow = (d.subsec_nanos() > 0) as i64;
+                    (-(d.as_secs() as i64) - borrow, if borrow == 1 { 1_000_000_000 - d.subsec_nanos() as i64 } else { 0 })
+                }
+            };
+            libc::timespec { tv_sec: secs as libc::time_t, tv_nsec: nanos as _ }
+        }
+    };
+    let times = [spec(atime), spec(mtime)];
+    // SAFETY: `c` is NUL-terminated and `times` has the two entries utimensat reads.
+    if unsafe { libc::utimensat(libc::AT_FDCWD, c.as_ptr(), times.as_ptr(), 0) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 /// The process umask, read without changing it for other threads (Linux ≥ 4.7 reports it in
 /// /proc/self/status; elsewhere assume the common 022).
 pub fn umask() -> u32 {

@@ -73,6 +73,15 @@ pub fn ambient_access(path: &Path, how: AccessType) -> io::Result<()> {
     }
 }
 
+pub fn ambient_set_times(path: &Path, atime: cap_fs_ext::SystemTimeSpec, mtime: cap_fs_ext::SystemTimeSpec) -> io::Result<()> {
+    use cap_fs_ext::DirExt;
+    let (parent, name) = match (path.parent(), path.file_name()) {
+        (Some(p), Some(n)) => (if p.as_os_str().is_empty() { Path::new(".") } else { p }, Path::new(n)),
+        _ => (path, Path::new(".")),
+    };
+    Dir::open_ambient_dir(parent, cap_std::ambient_authority())?.set_times(name, Some(atime), Some(mtime))
+}
+
 pub fn umask() -> u32 {
     0
 }

@@ -167,9 +167,11 @@ impl<'a> Target<'a> {
             None => std::fs::create_dir_all(&self.path),
         };
         match res {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && !self.metadata(op, true).is_ok_and(|m| m.is_dir()) => {
-                Err(Error::io(io::Error::from_raw_os_error(platform::ENOTDIR), op, "mkdir").path(self.shown()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match self.metadata(op, true) {
+                Ok(md) if md.is_dir() => Ok(()),
+                Ok(_) => Err(Error::io(io::Error::from_raw_os_error(platform::ENOTDIR), op, "mkdir").path(self.shown())),
+                Err(e) => Err(e),
+            },
             other => other.ctx(op, "mkdir", &self.shown()),
         }
     }
@@ -248,8 +250,12 @@ impl<'a> Target<'a> {
     /// Set access and modification times, following a final symbolic link.
     pub fn set_times(&self, op: &'static str, atime: SystemTimeSpec, mtime: SystemTimeSpec) -> Result<()> {
         let res = match self.handle() {
-            Some(dir) => dir.set_times(&self.path, Some(atime), Some(mtime)),
-            None => self.with_ambient_parent(|dir, name| dir.set_times(name, Some(atime), Some(mtime))),
+            // Resolve beneath the root, then act on the link-free path without following and
+            // without opening it (cap-std's set_times opens for writing: a FIFO would block).
+            Some(dir) => dir
+                .canonicalize(&self.path)
+                .and_then(|real| dir.set_symlink_times(non_empty(&real), Some(atime), Some(mtime))),
+            None => platform::ambient_set_times(&self.path, atime, mtime),
         };
         res.ctx(op, "utime", &self.shown())
     }
@@ -257,7 +263,10 @@ impl<'a> Target<'a> {
     /// Whether the caller may access the path in the given way (access(2); never opens it).
     pub fn access(&self, op: &'static str, how: cap_fs_ext::AccessType) -> Result<bool> {
         let res = match self.handle() {
-            Some(dir) => dir.access(&self.path, how),
+            // cap-std's `access` resolves only the parent beneath the root and lets
+            // faccessat(2) follow a final link anywhere; resolve the whole path beneath the
+            // root first and test the link-free result without following.
+            Some(dir) => dir.canonicalize(&self.path).and_then(|real| dir.access_symlink(non_empty(&real), how)),
             None => platform::ambient_access(&self.path, how),
         };
         match res {
@@ -283,20 +292,19 @@ impl<'a> Target<'a> {
         Ok(Target { fs: self.fs, path })
     }
 
-    fn with_ambient_parent<T>(&self, f: impl FnOnce(&Dir, &Path) -> io::Result<T>) -> io::Result<T> {
-        let (parent, name) = match (self.path.parent(), self.path.file_name()) {
-            (Some(p), Some(n)) => (if p.as_os_str().is_empty() { Path::new(".") } else { p }, Path::new(n)),
-            _ => (self.path.as_path(), Path::new(".")),
-        };
-        let dir = Dir::open_ambient_dir(parent, cap_std::ambient_authority())?;
-        f(&dir, name)
-    }
-
-    /// Whether this path names the root of its filesystem (refused by destructive operations).
     /// `md` is this path's `lstat`, so however the root is spelled (`.`, `a/..`, its absolute
     /// path) it is recognised by device and inode.
     pub fn is_root(&self, md: &Metadata) -> bool {
         let is_fs_root = self.path.has_root() && self.path.parent().is_none();
         is_fs_root || self.fs.root_id == Some(platform::file_id(md))
+    }
+}
+
+/// cap-std spells the root itself as an empty path; its `*at` calls want `.`.
+fn non_empty(p: &Path) -> &Path {
+    if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
     }
 }
