@@ -106,7 +106,7 @@ pub struct NativeFileSystem {
 #[napi]
 impl NativeFileSystem {
     /// `root` null: the process's current directory, unconfined.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, root: Option<String>, confine: bool) -> napi::Result<Self> {
         run_sync(&env, "FileSystem", || {
             let fs = match root {
@@ -117,12 +117,12 @@ impl NativeFileSystem {
         })
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn root(&self) -> Option<String> {
         self.fs.root().map(|r| r.to_string_lossy().into_owned())
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn confined(&self) -> bool {
         self.fs.is_confined()
     }
