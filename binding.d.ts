@@ -50,6 +50,16 @@ export declare class NativeFileSystem {
   openForStream(path: string): Promise<number>
 }
 
+/**
+ * A background thread pushing `0..count` through an `EventQueue`, `interval_us` apart
+ * (see events.test.mjs).
+ */
+export declare class TestEventSource {
+  close(): void
+}
+
+export declare function __testEventSource(count: number, intervalUs: number, callback: (arg: Array<number>) => void): TestEventSource
+
 /** Panics inside work run off the JS thread; the Promise must reject with `ERR_XSYS_PANIC`. */
 export declare function __testPanicAsync(): Promise<void>
 

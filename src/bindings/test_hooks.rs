@@ -18,3 +18,40 @@ pub fn test_panic_async(env: &Env) -> napi::Result<PromiseRaw<'_, ()>> {
     run_async(env, "__testPanicAsync", || panic!("deliberate panic (async)"))
 }
 
+
+/// A background thread pushing `0..count` through an `EventQueue`, `interval_us` apart
+/// (see events.test.mjs).
+#[napi]
+pub struct TestEventSource {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[napi(catch_unwind, js_name = "__testEventSource")]
+pub fn test_event_source(count: u32, interval_us: u32, callback: Function<'_, Vec<u32>, ()>) -> napi::Result<TestEventSource> {
+    let queue = super::events::EventQueue::new(&callback)?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let thread = std::thread::spawn(move || {
+        for i in 0..count {
+            if stopped.load(std::sync::atomic::Ordering::Relaxed) || !queue.push(i) {
+                break;
+            }
+            if interval_us > 0 {
+                std::thread::sleep(std::time::Duration::from_micros(interval_us.into()));
+            }
+        }
+    });
+    Ok(TestEventSource { stop, thread: Some(thread) })
+}
+
+#[napi]
+impl TestEventSource {
+    #[napi(catch_unwind)]
+    pub fn close(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
