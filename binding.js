@@ -835,8 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeCluster = nativeBinding.NativeCluster
 module.exports.NativeFileSystem = nativeBinding.NativeFileSystem
 module.exports.TestEventSource = nativeBinding.TestEventSource
 module.exports.__testEventSource = nativeBinding.__testEventSource
 module.exports.__testPanicAsync = nativeBinding.__testPanicAsync
 module.exports.__testPanicSync = nativeBinding.__testPanicSync
+module.exports.availableParallelism = nativeBinding.availableParallelism
