@@ -120,6 +120,7 @@ class Cluster extends EventEmitter {
   #outbox = new Map();
   #flushScheduled = false;
   #full = new Set();
+  #startFailure = null;
 
   constructor(options) {
     super();
@@ -294,8 +295,10 @@ class Cluster extends EventEmitter {
         const waiter = this.#pending.get(e.seq);
         if (!waiter) return;
         this.#pending.delete(e.seq);
-        if (e.code) waiter.reject(clusterError(e.code, e.message));
-        else waiter.resolve();
+        if (!e.code) waiter.resolve();
+        // A failed start is reported once everything it began is torn down.
+        else if (e.op === 'start') this.#startFailure = { waiter, err: clusterError(e.code, e.message) };
+        else waiter.reject(clusterError(e.code, e.message));
         return;
       }
       case 'closed':
@@ -303,6 +306,8 @@ class Cluster extends EventEmitter {
         this.#native = null;
         for (const { reject } of this.#pending.values()) reject(clusterError('ERR_XSYS_CLUSTER_STOPPED', 'the cluster was stopped'));
         this.#pending.clear();
+        this.#startFailure?.waiter.reject(this.#startFailure.err);
+        this.#startFailure = null;
         this.#live.clear();
         this.#outbox.clear();
         this.#full.clear();

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle as TaskHandle;
 
 use super::channel::Channel;
@@ -33,7 +34,8 @@ use crate::error::{Error, Result};
 pub(super) enum Msg {
     Stop { timeout: Duration },
     Reload { seq: u32 },
-    Ready { key: u64 },
+    /// A worker said ready; `ack` is answered once the `ready` event is out.
+    Ready { key: u64, ack: Option<oneshot::Sender<()>> },
     Exited { key: u64, status: ExitStatus, cause: Option<ExitReason> },
     Respawn { id: u32, epoch: u64 },
 }
@@ -314,7 +316,12 @@ impl Manager {
         match msg {
             Msg::Stop { timeout } => self.begin_stop(timeout, None),
             Msg::Reload { seq } => self.reload(seq),
-            Msg::Ready { key } => self.on_ready(key),
+            Msg::Ready { key, ack } => {
+                self.on_ready(key);
+                if let Some(ack) = ack {
+                    let _ = ack.send(());
+                }
+            }
             Msg::Exited { key, status, cause } => self.on_exit(key, status, cause),
             Msg::Respawn { id, epoch } => {
                 let slot = &self.slots[id as usize];
@@ -400,7 +407,7 @@ impl Manager {
             slot.restarts += 1;
         }
         slot.spawned = true;
-        self.sink.emit(Event::Online { id, pid: child.pid });
+        self.emit(Event::Online { id, pid: child.pid });
         Ok(key)
     }
 
@@ -415,7 +422,7 @@ impl Manager {
                 lock(&self.shared.channels).insert(id, channel);
             }
             Err(error) => {
-                self.sink.emit(Event::Error { id: Some(id), pid: None, error: error.clone() });
+                self.emit(Event::Error { id: Some(id), pid: None, error: error.clone() });
                 if let Phase::Starting { .. } = self.phase {
                     self.begin_stop(Duration::ZERO, Some(error));
                 } else {
@@ -430,16 +437,16 @@ impl Manager {
     fn on_ready(&mut self, key: u64) {
         let Some(p) = self.procs.get_mut(&key) else { return };
         p.ready = true;
-        if p.retiring.is_some() {
-            return;
-        }
-        let id = p.id;
+        let (id, pid, retiring) = (p.id, p.pid, p.retiring.is_some());
         let slot = &mut self.slots[id as usize];
-        if slot.current == Some(key) {
+        if !retiring && slot.current == Some(key) {
             slot.state = WorkerState::Ready;
-            self.check_started();
-        } else if slot.candidate == Some(key) {
+        } else if !retiring && slot.candidate == Some(key) {
             self.promote(id, key);
+        }
+        self.emit(Event::Ready { id, pid });
+        if !retiring {
+            self.check_started();
         }
     }
 
@@ -447,7 +454,7 @@ impl Manager {
         if let Phase::Starting { seq } = self.phase {
             if self.slots.iter().all(|s| s.state == WorkerState::Ready) {
                 self.phase = Phase::Running;
-                self.sink.emit(Event::Done { op: Op::Start, seq, result: Ok(()) });
+                self.emit(Event::Done { op: Op::Start, seq, result: Ok(()) });
                 self.advance();
             }
         }
@@ -459,7 +466,7 @@ impl Manager {
             e.abort();
         }
         let reason = p.retiring.or(cause).unwrap_or(ExitReason::Crash);
-        self.sink.emit(Event::Exit {
+        self.emit(Event::Exit {
             id: p.id,
             pid: p.pid,
             code: status.code,
@@ -512,12 +519,11 @@ impl Manager {
             slot.state = WorkerState::Starting;
             return;
         }
-        match slot.history.on_crash(&policy, Instant::now()) {
+        let decision = slot.history.on_crash(&policy, Instant::now());
+        let restarts = slot.restarts;
+        match decision {
             RestartDecision::RestartAfter(delay) => {
-                self.sink.emit(Event::Restart { id, pid, delay, restarts: slot.restarts + 1, reason });
-                if delay.is_zero() {
-                    self.spawn_current(id);
-                } else {
+                if !delay.is_zero() {
                     slot.state = WorkerState::Backoff;
                     slot.epoch += 1;
                     let (tx, epoch) = (self.tx.clone(), slot.epoch);
@@ -526,11 +532,15 @@ impl Manager {
                         let _ = tx.send(Msg::Respawn { id, epoch });
                     });
                 }
+                self.emit(Event::Restart { id, pid, delay, restarts: restarts + 1, reason });
+                if delay.is_zero() {
+                    self.spawn_current(id);
+                }
             }
             RestartDecision::Fail => {
                 slot.state = WorkerState::Failed;
                 slot.epoch += 1;
-                self.sink.emit(Event::Failed { id, restarts: slot.restarts });
+                self.emit(Event::Failed { id, restarts });
                 if let Phase::Starting { .. } = self.phase {
                     let error = Error::new("ERR_XSYS_WORKER_FAILED", "start", format!("worker {id} spent its restart budget"));
                     self.begin_stop(Duration::ZERO, Some(error));
@@ -580,8 +590,9 @@ impl Manager {
         }
         self.queue.clear();
         self.active = None;
-        for (seq, _) in self.jobs.drain() {
-            self.sink.emit(Event::Done { op: Op::Reload, seq, result: Err(stopped("reload")) });
+        let jobs: Vec<u32> = self.jobs.drain().map(|(seq, _)| seq).collect();
+        for seq in jobs {
+            self.emit(Event::Done { op: Op::Reload, seq, result: Err(stopped("reload")) });
         }
         for slot in &mut self.slots {
             slot.epoch += 1;
@@ -605,8 +616,8 @@ impl Manager {
         }
         self.publish();
         if let Phase::Stopping { start_seq: Some(seq), failure } = &mut self.phase {
-            let error = failure.take().unwrap_or_else(|| stopped("start"));
-            self.sink.emit(Event::Done { op: Op::Start, seq: *seq, result: Err(error) });
+            let (seq, error) = (*seq, failure.take().unwrap_or_else(|| stopped("start")));
+            self.emit(Event::Done { op: Op::Start, seq, result: Err(error) });
         }
     }
 
@@ -614,7 +625,7 @@ impl Manager {
 
     fn reload(&mut self, seq: u32) {
         if matches!(self.phase, Phase::Stopping { .. }) {
-            self.sink.emit(Event::Done { op: Op::Reload, seq, result: Err(stopped("reload")) });
+            self.emit(Event::Done { op: Op::Reload, seq, result: Err(stopped("reload")) });
             return;
         }
         self.jobs.insert(seq, self.slots.len());
@@ -642,7 +653,7 @@ impl Manager {
                     self.active = Some(Active { rep, candidate: key, old: None });
                 }
                 Err(error) => {
-                    self.sink.emit(Event::Error { id: Some(id), pid: None, error: error.clone() });
+                    self.emit(Event::Error { id: Some(id), pid: None, error: error.clone() });
                     self.active = Some(Active { rep, candidate: u64::MAX, old: None });
                     self.complete_active(Err(error));
                     if self.slots[id as usize].current.is_none() {
@@ -685,17 +696,17 @@ impl Manager {
                     });
                     if left == Some(0) {
                         self.jobs.remove(&seq);
-                        self.sink.emit(Event::Done { op: Op::Reload, seq, result: Ok(()) });
+                        self.emit(Event::Done { op: Op::Reload, seq, result: Ok(()) });
                     }
                 }
                 Err(error) => {
                     self.jobs.remove(&seq);
                     self.queue.retain(|r| r.job != Some(seq));
-                    self.sink.emit(Event::Done { op: Op::Reload, seq, result: Err(error) });
+                    self.emit(Event::Done { op: Op::Reload, seq, result: Err(error) });
                 }
             }
         } else if let Err(error) = result {
-            self.sink.emit(Event::Error { id: Some(active.rep.id), pid: None, error });
+            self.emit(Event::Error { id: Some(active.rep.id), pid: None, error });
         }
         self.advance();
     }
@@ -705,7 +716,7 @@ impl Manager {
     fn sample(&mut self) {
         let now = Instant::now();
         let running = matches!(self.phase, Phase::Running);
-        let mut restarts = Vec::new();
+        let (mut restarts, mut events) = (Vec::new(), Vec::new());
         for (&key, p) in &mut self.procs {
             let Some(s) = os::sample(p.pid) else { continue };
             p.rss = s.rss;
@@ -716,13 +727,16 @@ impl Manager {
             }
             let Some(action) = p.memory.on_sample(&self.config.memory, s.rss, now) else { continue };
             let limit = self.config.memory.limit.unwrap_or(0);
-            self.sink.emit(Event::Memory { id: p.id, pid: p.pid, rss: s.rss, limit, action });
+            events.push(Event::Memory { id: p.id, pid: p.pid, rss: s.rss, limit, action });
             match action {
                 MemoryAction::Gc => {
                     let _ = p.channel.send(&frame::encode(Tag::Gc, b""));
                 }
                 MemoryAction::Restart => restarts.push(p.id),
             }
+        }
+        for event in events {
+            self.emit(event);
         }
         for id in restarts {
             let pending = self.queue.iter().any(|r| r.id == id) || self.active.as_ref().is_some_and(|a| a.rep.id == id);
@@ -731,6 +745,12 @@ impl Manager {
             }
         }
         self.advance();
+    }
+
+    /// Emit an event once `workers()` shows the state it announces.
+    fn emit(&self, event: Event) {
+        self.publish();
+        self.sink.emit(event);
     }
 
     /// Refresh what `workers()` reports.

@@ -2,9 +2,10 @@
 //! the worker's frames, writes what is queued for it, watches its deadlines, and notices its
 //! exit through its pidfd the moment it happens.
 //!
-//! User messages go straight to the event sink from here, so they keep their order with the
-//! worker's `ready` and reach JS before its `exit`: after the exit the task reads what is left in
-//! the socket, then reports to the manager, which emits `exit`.
+//! User messages go straight to the event sink from here. They keep their order with the
+//! worker's `ready` (the task waits while the manager handles it) and reach JS before its
+//! `exit`: after the exit the task reads what is left in the socket, then reports to the
+//! manager, which emits `exit`.
 
 use std::io;
 use std::os::fd::OwnedFd;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::oneshot;
 
 use super::channel::{Channel, Flushed};
 use super::frame::{self, Tag};
@@ -27,6 +29,14 @@ use crate::error::Error;
 const READ_CHUNK: usize = 64 * 1024;
 /// After SIGTERM, how long a worker gets before SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
+
+/// Where [`WorkerTask::take_frames`] stopped.
+enum Parsed {
+    /// At a `ready` frame: report it before handling what follows.
+    Ready,
+    /// At an incomplete frame (or the end of the buffer).
+    NeedMore,
+}
 
 pub struct WorkerTask {
     pub key: u64,
@@ -92,15 +102,20 @@ impl WorkerTask {
                     match guard.try_io(|c| c.get_ref().read(&mut inbox)) {
                         Err(_would_block) => {}
                         Ok(Ok(0)) | Ok(Err(_)) => open = false,
-                        Ok(Ok(_)) => {
-                            if let Err(e) = self.take_frames(&mut inbox) {
-                                self.refuse(e);
-                                open = false;
-                                cause = Some(ExitReason::Channel);
-                                let _ = os::signal(&self.pidfd, Signal::Term);
-                                kill_at = Some(Instant::now() + KILL_GRACE);
+                        Ok(Ok(_)) => loop {
+                            match self.take_frames(&mut inbox) {
+                                Ok(Parsed::Ready) => self.report_ready().await,
+                                Ok(Parsed::NeedMore) => break,
+                                Err(e) => {
+                                    self.refuse(e);
+                                    open = false;
+                                    cause = Some(ExitReason::Channel);
+                                    let _ = os::signal(&self.pidfd, Signal::Term);
+                                    kill_at = Some(Instant::now() + KILL_GRACE);
+                                    break;
+                                }
                             }
-                        }
+                        },
                     }
                 }
                 _ = self.flow.below_limit(), if paused => {}
@@ -145,26 +160,33 @@ impl WorkerTask {
         }
     }
 
-    /// Handle every complete frame in `inbox` and keep the incomplete rest.
-    fn take_frames(&mut self, inbox: &mut Vec<u8>) -> Result<(), frame::FrameError> {
+    /// The manager records the worker as ready and emits `ready` before this returns, so the
+    /// event keeps its place between the messages sent before and after it.
+    async fn report_ready(&self) {
+        let (ack, acked) = oneshot::channel();
+        if self.manager.send(Msg::Ready { key: self.key, ack: Some(ack) }).is_ok() {
+            let _ = acked.await;
+        }
+    }
+
+    /// Handle the complete frames in `inbox`, up to and including a `ready` frame, and keep the
+    /// rest; messages before the `ready` are emitted first.
+    fn take_frames(&mut self, inbox: &mut Vec<u8>) -> Result<Parsed, frame::FrameError> {
         let mut messages = Vec::new();
         let mut used = 0;
-        let mut result = Ok(());
+        let mut result = Ok(Parsed::NeedMore);
         loop {
             match frame::parse(&inbox[used..], self.max_frame) {
                 Ok(Some(f)) => {
                     used += f.raw.len();
                     match f.tag {
                         Tag::Json | Tag::Binary => messages.extend_from_slice(f.raw),
-                        Tag::Ready => {
-                            if !self.liveness.ready {
-                                self.liveness.ready = true;
-                                // Emitted here, not by the manager, to stay in order with messages.
-                                self.sink.emit(Event::Ready { id: self.id, pid: self.pid });
-                                let _ = self.manager.send(Msg::Ready { key: self.key });
-                            }
+                        Tag::Ready if !self.liveness.ready => {
+                            self.liveness.ready = true;
+                            result = Ok(Parsed::Ready);
+                            break;
                         }
-                        Tag::Heartbeat => {}
+                        Tag::Ready | Tag::Heartbeat => {}
                         // Manager-to-worker frames have no business arriving here.
                         Tag::Gc | Tag::Shutdown => {
                             result = Err(frame::FrameError::UnknownTag(f.tag as u8));
@@ -202,12 +224,18 @@ impl WorkerTask {
             inbox.reserve(frame::missing(inbox).max(READ_CHUNK));
             match self.channel.read(inbox) {
                 Ok(0) => break,
-                Ok(_) => {
-                    if let Err(e) = self.take_frames(inbox) {
-                        self.refuse(e);
-                        break;
+                Ok(_) => loop {
+                    match self.take_frames(inbox) {
+                        Ok(Parsed::Ready) => {
+                            let _ = self.manager.send(Msg::Ready { key: self.key, ack: None });
+                        }
+                        Ok(Parsed::NeedMore) => break,
+                        Err(e) => {
+                            self.refuse(e);
+                            return;
+                        }
                     }
-                }
+                },
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => break,
             }
