@@ -362,10 +362,10 @@ impl Manager {
 
     /// Spawn a process for slot `id` and start its task.
     fn spawn_proc(&mut self, id: u32) -> Result<u64> {
-        let (ours, theirs) = os::channel_pair().map_err(|e| Error::io(e, "cluster", "socketpair"))?;
+        let (ours, theirs) = os::channel_pair().map_err(|e| Error::io(e, "spawn", "socketpair"))?;
         let listener = self.listener.as_ref().map(|l| l.as_raw_fd());
         let child = os::spawn(self.command(id), &theirs, listener)
-            .map_err(|e| Error::io(e, "cluster", "spawn").path(&self.config.program))?;
+            .map_err(|e| Error::io(e, "spawn", "spawn").path(&self.config.program))?;
         drop(theirs);
         let key = self.next_key;
         self.next_key += 1;

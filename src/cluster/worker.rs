@@ -213,7 +213,7 @@ impl WorkerTask {
     }
 
     fn refuse(&self, e: frame::FrameError) {
-        let error = Error::new(e.code(), "cluster", format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id, self.pid));
+        let error = Error::new(e.code(), "read", format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id, self.pid));
         self.sink.emit(Event::Error { id: Some(self.id), pid: Some(self.pid), error });
         self.channel.close();
     }
