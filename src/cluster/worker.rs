@@ -77,11 +77,13 @@ impl WorkerTask {
         let mut cause = None;
         let mut kill_at: Option<Instant> = None;
         loop {
-            let deadline = match (cause.is_none().then(|| self.liveness.deadline()).flatten(), kill_at) {
+            let paused = self.flow.over();
+            // While reading is paused for backpressure, frames wait unread: not a missed heartbeat.
+            let watched = cause.is_none() && !paused;
+            let deadline = match (watched.then(|| self.liveness.deadline()).flatten(), kill_at) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let paused = self.flow.over();
             tokio::select! {
                 biased;
                 ready = exit.readable() => {
@@ -118,7 +120,7 @@ impl WorkerTask {
                         },
                     }
                 }
-                _ = self.flow.below_limit(), if paused => {}
+                _ = self.flow.below_limit(), if paused => self.liveness.last_seen = Instant::now(),
                 _ = self.channel.queued.notified(), if open && !blocked => {
                     blocked = self.flush();
                 }
@@ -133,7 +135,7 @@ impl WorkerTask {
                     if kill_at.is_some_and(|t| now >= t) {
                         let _ = os::signal(&self.pidfd, Signal::Kill);
                         kill_at = None;
-                    } else if let Some(hang) = self.liveness.check(now) {
+                    } else if let Some(hang) = self.liveness.check(now).filter(|_| watched) {
                         cause = Some(match hang {
                             Hang::NotReady => ExitReason::ReadyTimeout,
                             Hang::Silent => ExitReason::Heartbeat,
