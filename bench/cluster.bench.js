@@ -5,13 +5,13 @@
 // before they are reported.
 const assert = require('node:assert/strict');
 const cluster = require('node:cluster');
-const http = require('node:http');
 const path = require('node:path');
 const { once } = require('node:events');
 const { execFileSync } = require('node:child_process');
 const { Cluster } = require('..');
 const { results } = require('./harness.js');
 const { message } = require('./workers/payload.js');
+const { measureCrashes } = require('./workers/crash-probe.js');
 
 const worker = (name) => path.join(__dirname, 'workers', name);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,6 +19,7 @@ const RUNS = 5;
 const FLOOD = 200_000;
 const ROUND_TRIPS = 20_000;
 const CRASHES = 15;
+const IDLE_MS = 10_000;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) => {
@@ -166,100 +167,40 @@ async function latency() {
 
 // --- 3. crash → replacement serving ----------------------------------------------------------------
 
-function request(port) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(Number(body)));
-    });
-    req.on('error', reject);
-  });
-}
-
-/**
- * Time until a process other than `oldPid` answers on `port`: a new connection attempt every
- * 10 ms until one is answered by the replacement, so a refused attempt, or one that hangs
- * (node:cluster keeps a connection that arrives while it has no worker forever), costs nothing
- * but the 10 ms resolution. Returns the time and the attempts that failed.
- */
-function servedByReplacement(port, oldPid, started) {
-  return new Promise((resolve) => {
-    const requests = new Set();
-    let failed = 0;
-    let done = false;
-    const attempt = () => {
-      if (done) return;
-      const req = http.get({ host: '127.0.0.1', port, agent: false }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => {
-          if (done || Number(body) === oldPid) return;
-          done = true;
-          clearInterval(timer);
-          for (const r of requests) r.destroy();
-          resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, refused: failed });
-        });
-      });
-      requests.add(req);
-      req.on('error', () => {
-        if (!done) failed += 1;
-      });
-      req.on('close', () => requests.delete(req));
-    };
-    const timer = setInterval(attempt, 10);
-    attempt();
-  });
-}
-
 async function crashRecovery() {
   const rows = [];
   // xypriss-sys: the manager owns the socket; a lone crash is replaced at once (restarts older
   // than restartWindow are forgotten, and the crashes here are spaced further apart than that).
   {
-    const c = new Cluster({ entry: worker('http-xsys.js'), workers: 1, listen: { port: 0, host: '127.0.0.1' }, restartWindow: 500 });
+    const c = new Cluster({ entry: worker('http-xsys.js'), workers: 1, listen: { port: 0, host: '127.0.0.1' }, restartWindow: 1000 });
     await c.start();
-    const port = c.address().port;
-    const samples = [];
-    let refused = 0;
-    for (let i = 0; i < CRASHES; i++) {
-      const oldPid = c.workers()[0].pid;
-      assert.equal(await request(port), oldPid);
-      await sleep(600);
-      const started = process.hrtime.bigint();
-      c.send(0, 'crash');
-      const r = await servedByReplacement(port, oldPid, started);
-      samples.push(r.ms);
-      refused += r.refused;
-    }
+    const r = await measureCrashes(c.address().port, CRASHES);
     assert.equal(c.workers()[0].restarts, CRASHES);
     await c.stop();
-    rows.push({ name: 'xypriss-sys', p50: median(samples), max: Math.max(...samples), refused });
+    rows.push({ name: 'xypriss-sys', ...r });
   }
-  // node:cluster: the primary owns the socket (round-robin); the DIY respawn on 'exit'.
+  // node:cluster: the primary owns the socket (round-robin); the usual respawn on 'exit'.
   {
     const port = await freePort();
     const m = await nodeClusterManager(worker('http-node-cluster.js'), { PORT: port });
-    await once(m.worker(), 'listening');
     m.respawn();
-    const samples = [];
-    let refused = 0;
-    for (let i = 0; i < CRASHES; i++) {
-      const oldPid = m.pid();
-      assert.equal(await request(port), oldPid);
-      await sleep(600);
-      const started = process.hrtime.bigint();
-      m.send('crash');
-      const r = await servedByReplacement(port, oldPid, started);
-      samples.push(r.ms);
-      refused += r.refused;
-    }
+    const r = await measureCrashes(port, CRASHES);
     await m.stop();
-    rows.push({ name: 'node:cluster (fork on exit)', p50: median(samples), max: Math.max(...samples), refused });
+    rows.push({ name: 'node:cluster (fork on exit)', ...r });
   }
-  table(`crash → replacement serving on the shared port (${CRASHES} crashes, 1 worker)`, ['contender', 'p50', 'max', 'failed attempts (one every 10 ms)'],
-    rows.map((r) => [r.name, `${r.p50.toFixed(1)} ms`, `${r.max.toFixed(1)} ms`, String(r.refused)]));
-  results.push({ title: 'crash to replacement serving (ms)', rows });
+  // PM2 cluster mode, default restart policy, in its own daemon.
+  {
+    const port = await freePort();
+    const out = execFileSync(process.execPath, [worker('pm2.js'), 'crash', String(port), String(CRASHES)], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop());
+    assert.equal(r.restarts, CRASHES);
+    rows.push({ name: `PM2 ${require('pm2/package.json').version} (cluster mode)`, ...r });
+  }
+  for (const r of rows) assert.equal(r.samples.length, CRASHES);
+  table(`crash → replacement serving on the shared port (${CRASHES} crashes 1.1 s apart, 1 worker; a new connection attempt every 10 ms)`,
+    ['contender', 'p50', 'max', 'failed attempts'],
+    rows.map((r) => [r.name, `${median(r.samples).toFixed(1)} ms`, `${Math.max(...r.samples).toFixed(1)} ms`, String(r.failed)]));
+  results.push({ title: 'crash to replacement serving (ms)', rows: rows.map((r) => ({ name: r.name, p50: median(r.samples), samples: r.samples, failed: r.failed })) });
 }
 
 function freePort() {
@@ -276,14 +217,18 @@ function freePort() {
 async function overhead() {
   const rows = [];
   for (const name of ['xypriss-sys', 'node:cluster']) {
-    const out = execFileSync(process.execPath, ['--expose-gc', worker('overhead.js'), name], { encoding: 'utf8', cwd: __dirname });
+    const out = execFileSync(process.execPath, ['--expose-gc', worker('overhead.js'), name, String(IDLE_MS)], { encoding: 'utf8', cwd: __dirname });
     const r = JSON.parse(out.trim().split('\n').pop());
     assert.equal(r.workers, 16);
-    rows.push({ name, ...r });
+    rows.push({ name, memory: `${(r.rssAdded / 2 ** 20).toFixed(1)} MiB added to the manager`, ...r });
   }
-  table('manager overhead with 16 idle workers (fresh process each; 10 s idle window after 2 s settling)', ['contender', 'RSS added to the manager', 'manager CPU (% of one core)'],
-    rows.map((r) => [r.name, `${(r.rssAdded / 2 ** 20).toFixed(1)} MiB`, `${r.cpuPercent.toFixed(3)} %`]));
-  results.push({ title: 'manager overhead, 16 idle workers', rows });
+  const out = execFileSync(process.execPath, [worker('pm2.js'), 'overhead', String(IDLE_MS)], { encoding: 'utf8' });
+  const pm2 = JSON.parse(out.trim().split('\n').pop());
+  assert.equal(pm2.workers, 16);
+  rows.push({ name: `PM2 ${require('pm2/package.json').version} (cluster mode)`, memory: `${(pm2.daemonRss / 2 ** 20).toFixed(1)} MiB (the whole God daemon)`, ...pm2 });
+  table(`supervisor overhead with 16 idle workers (${IDLE_MS / 1000} s idle window after 2 s settling)`, ['contender', 'memory', 'supervisor CPU (% of one core)'],
+    rows.map((r) => [r.name, r.memory, `${r.cpuPercent.toFixed(3)} %`]));
+  results.push({ title: 'supervisor overhead, 16 idle workers', rows });
 }
 
 // CLUSTER_BENCH=latency,overhead runs only those parts.

@@ -1,7 +1,9 @@
 'use strict';
-// node:cluster worker serving the port its primary shares; exits on 'crash'.
+// node:cluster (and PM2) worker serving the port its primary shares; GET /crash makes it exit.
 const http = require('node:http');
 
-const server = http.createServer((req, res) => res.end(String(process.pid)));
-process.on('message', (m) => m === 'crash' && process.exit(1));
+const server = http.createServer((req, res) => {
+  if (req.url === '/crash') process.exit(1);
+  res.end(String(process.pid));
+});
 server.listen(Number(process.env.PORT), '127.0.0.1');
