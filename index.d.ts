@@ -10,6 +10,7 @@
  */
 
 import type { Readable } from 'node:stream';
+import { EventEmitter } from 'node:events';
 
 /** An error raised by xypriss-sys. */
 export interface XsysError extends Error {
