@@ -77,15 +77,16 @@ test('a worker that stops sending heartbeats is killed and replaced', async (t) 
   const started = Date.now();
   c.send(0, { cmd: 'hang' });
   assert.deepEqual(await exit, { id: 0, pid, code: null, signal: 'SIGKILL', reason: 'heartbeat' });
-  assert.ok(Date.now() - started >= 1400, 'not before the timeout');
+  // The last heartbeat came at most an interval (and some scheduling delay) before the hang.
+  assert.ok(Date.now() - started >= 1000, 'not before the timeout');
   assert.notEqual((await ready).pid, pid);
 });
 
 test('a healthy worker is not taken for hung', async (t) => {
-  const c = cluster(t, { entry: echo, heartbeatInterval: 50, heartbeatTimeout: 1000 });
+  const c = cluster(t, { entry: echo, heartbeatInterval: 50, heartbeatTimeout: 2000 });
   await c.start();
   const exits = record(c, 'exit');
-  await sleep(2500);
+  await sleep(4000);
   assert.deepEqual(exits, []);
 });
 

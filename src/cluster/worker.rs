@@ -69,7 +69,7 @@ impl WorkerTask {
         let (Ok(exit), Ok(chan)) = registered else {
             // Without the reactor we cannot supervise this worker: end it now.
             let _ = os::signal(&self.pidfd, Signal::Kill);
-            return (self.wait_blocking(), Some(ExitReason::Crash));
+            return (self.reaped().await, Some(ExitReason::Crash));
         };
         let mut inbox = Vec::with_capacity(READ_CHUNK);
         let mut open = true;
@@ -244,12 +244,13 @@ impl WorkerTask {
         }
     }
 
-    fn wait_blocking(&self) -> ExitStatus {
+    /// Wait for a killed worker without its pidfd's readiness (only when registering failed).
+    async fn reaped(&self) -> ExitStatus {
         loop {
             if let Some(status) = os::reap(self.pid) {
                 return status;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }
