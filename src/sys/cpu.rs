@@ -3,7 +3,10 @@
 //! Usage is the share of time the CPUs were busy between the previous sample and this one.
 //! sysinfo only takes a new sample once [`MINIMUM_CPU_UPDATE_INTERVAL`] has passed (200 ms on
 //! Linux): calls in between get the latest complete window. The first sample is taken when the
-//! module loads ([`super::prime`]); until a second one exists, usage is the average since boot.
+//! state is created, as the module loads ([`super::prime`]); until a window has completed
+//! (for calls in the first 200 ms) every value is 0.
+//!
+//! `overall` is the mean of the per-core values, as in the original, so the two always agree.
 //!
 //! The current frequency is read at most once a second: on some machines reading it costs
 //! milliseconds per core (sysinfo#727), and it is an indication, not a measurement.
@@ -20,7 +23,7 @@ const FREQUENCY_TTL: Duration = Duration::from_secs(1);
 /// `cpu()`: usage over the latest window, in percent 0–100.
 #[derive(Debug, Clone, Serialize)]
 pub struct CpuUsage {
-    /// All CPUs together.
+    /// All CPUs together: the mean of `per_core`.
     pub overall: f64,
     /// One value per logical CPU.
     pub per_core: Vec<f64>,
@@ -84,9 +87,10 @@ impl Cpus {
     }
 
     pub fn usage(&self) -> CpuUsage {
+        let per_core: Vec<f64> = self.system.cpus().iter().map(|c| finite(c.usage())).collect();
         CpuUsage {
-            overall: finite(self.system.global_cpu_usage()),
-            per_core: self.system.cpus().iter().map(|c| finite(c.usage())).collect(),
+            overall: mean(&per_core),
+            per_core,
             timestamp: super::unix_now().floor(),
         }
     }
@@ -122,6 +126,14 @@ impl Cpus {
     }
 }
 
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
+}
+
 /// sysinfo reports f32 percentages; NaN (no time elapsed at all) becomes 0, and values are
 /// kept within 0–100 (rounding can overshoot slightly).
 fn finite(v: f32) -> f64 {
@@ -151,6 +163,15 @@ mod tests {
         let cores = cpus.cores();
         assert_eq!(cores[0].name, "CPU 0");
         assert!(cores.iter().all(|c| c.core_count as usize == cores.len()));
+    }
+
+    #[test]
+    fn overall_is_the_mean_of_the_cores() {
+        let mut cpus = Cpus::new().unwrap();
+        cpus.refresh_usage();
+        let u = cpus.usage();
+        assert_eq!(u.overall, mean(&u.per_core));
+        assert_eq!(mean(&[]), 0.0);
     }
 
     #[test]
