@@ -76,7 +76,9 @@ class Monitor extends EventEmitter {
     this.#closed = true;
     this.#native.close(); // wakes the thread and waits for it: microseconds
     this.#keepAlive.release();
-    process.nextTick(() => {
+    // After pending promise continuations: `await once(m, 'exit')` then `once(m, 'close')`
+    // must still see 'close'.
+    setImmediate(() => {
       if (err) this.emit('error', err);
       this.emit('close');
     });
