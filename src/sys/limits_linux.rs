@@ -3,26 +3,51 @@
 //! Where the limits are: `/proc/self/cgroup` names this process's cgroup in each hierarchy and
 //! `/proc/self/mountinfo` says where each hierarchy is mounted (and which part of it: inside a
 //! container without a cgroup namespace the mount's root is the container's own cgroup). Both are
-//! read once; the limit files are read on every call, so a limit changed at runtime shows at once.
+//! read once.
 //!
 //! Limits nest: a cgroup can use no more than any ancestor allows, so the effective limit is the
 //! minimum over the chain from the process's cgroup up to the top of the mounted hierarchy.
+//!
+//! The limit values are re-read at most once a second (a limit changed at runtime shows within a
+//! second): reading one file per level of the chain on every call would double the cost of
+//! `memory()`, the call dashboards make most. Usage under a limit is read on every call.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use super::MemoryLimit;
+
+const LIMITS_TTL: Duration = Duration::from_secs(1);
 
 /// cgroup v1 writes "no limit" as the largest page-aligned `i64` (9223372036854771712); anything
 /// this large is no limit.
 const V1_UNLIMITED: u64 = 1 << 62;
 
 pub fn memory_limit() -> Option<MemoryLimit> {
-    layout().memory.as_ref().and_then(|h| h.memory_limit())
+    static LIMITED: Mutex<Option<(Instant, Vec<(PathBuf, u64)>)>> = Mutex::new(None);
+    let h = layout().memory.as_ref()?;
+    let limited = recent(&LIMITED, || h.limited_levels());
+    h.headroom(&limited)
 }
 
 pub fn cpu_quota() -> Option<f64> {
-    layout().cpu.as_ref().and_then(|h| h.cpu_quota())
+    static QUOTA: Mutex<Option<(Instant, Option<f64>)>> = Mutex::new(None);
+    let h = layout().cpu.as_ref()?;
+    recent(&QUOTA, || h.cpu_quota())
+}
+
+/// The value in `slot` if read less than [`LIMITS_TTL`] ago, else a fresh one.
+fn recent<T: Clone>(slot: &Mutex<Option<(Instant, T)>>, read: impl FnOnce() -> T) -> T {
+    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+    match &*slot {
+        Some((at, value)) if at.elapsed() < LIMITS_TTL => value.clone(),
+        _ => {
+            let value = read();
+            *slot = Some((Instant::now(), value.clone()));
+            value
+        }
+    }
 }
 
 /// CPUs in the affinity mask of the process's main thread (what `os.availableParallelism()`
@@ -171,19 +196,34 @@ impl Hierarchy {
         self.leaf.ancestors().take_while(move |dir| dir.starts_with(&self.top))
     }
 
-    fn memory_limit(&self) -> Option<MemoryLimit> {
-        let (limit_file, usage_file, inactive_key) = match self.version {
-            Version::V2 => ("memory.max", "memory.current", "inactive_file"),
-            Version::V1 => ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"),
+    /// The cgroups of the chain that set a memory limit, with the limit.
+    fn limited_levels(&self) -> Vec<(PathBuf, u64)> {
+        let limit_file = match self.version {
+            Version::V2 => "memory.max",
+            Version::V1 => "memory.limit_in_bytes",
         };
-        self.chain()
-            .filter_map(|dir| {
-                let limit = read_limit(&dir.join(limit_file))?;
+        self.chain().filter_map(|dir| Some((dir.to_path_buf(), read_limit(&dir.join(limit_file))?))).collect()
+    }
+
+    /// The smallest limit, and the smallest headroom under the limited cgroups' current usage.
+    fn headroom(&self, limited: &[(PathBuf, u64)]) -> Option<MemoryLimit> {
+        let (usage_file, inactive_key) = match self.version {
+            Version::V2 => ("memory.current", "inactive_file"),
+            Version::V1 => ("memory.usage_in_bytes", "total_inactive_file"),
+        };
+        limited
+            .iter()
+            .map(|(dir, limit)| {
                 let usage = read_number(&dir.join(usage_file)).unwrap_or(0);
                 let inactive = read_stat(&dir.join("memory.stat"), inactive_key).unwrap_or(0);
-                Some(MemoryLimit { limit, available: limit.saturating_sub(usage.saturating_sub(inactive)) })
+                MemoryLimit { limit: *limit, available: limit.saturating_sub(usage.saturating_sub(inactive)) }
             })
             .reduce(|a, b| MemoryLimit { limit: a.limit.min(b.limit), available: a.available.min(b.available) })
+    }
+
+    #[cfg(test)]
+    fn memory_limit(&self) -> Option<MemoryLimit> {
+        self.headroom(&self.limited_levels())
     }
 
     fn cpu_quota(&self) -> Option<f64> {
