@@ -111,8 +111,9 @@ export declare namespace sys {
   export function ports(): Promise<unknown>
   export function portsSync(): unknown
   /**
-   * Take the first CPU, network and process samples in the background (called once by
-   * `lib/sys.js` when it loads), so rates have something to start from.
+   * Take the first CPU, network and process samples on a short-lived thread (called once by
+   * `lib/sys.js` when it loads), so rates have something to start from. Nothing to report: if
+   * it fails, the first calls fail the same way and say why.
    */
   export function prime(): void
   export function processes(pid: number | undefined | null, topCpu: number | undefined | null, topMem: number | undefined | null, all: boolean, fields?: Array<string> | undefined | null): Promise<unknown>

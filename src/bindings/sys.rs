@@ -45,11 +45,12 @@ fn later<'e, T: Serialize + Send + 'static>(
     run_async(env, op, move || work(state()?).map(Js))
 }
 
-/// Take the first CPU, network and process samples in the background (called once by
-/// `lib/sys.js` when it loads), so rates have something to start from.
+/// Take the first CPU, network and process samples on a short-lived thread (called once by
+/// `lib/sys.js` when it loads), so rates have something to start from. Nothing to report: if
+/// it fails, the first calls fail the same way and say why.
 #[napi(namespace = "sys", catch_unwind)]
 pub fn prime() {
-    core::prime();
+    let _ = std::thread::Builder::new().name("xsys-sys-prime".into()).spawn(|| guard("prime", core::prime));
 }
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
@@ -167,12 +168,12 @@ pub fn temp(env: &Env) -> napi::Result<PromiseRaw<'_, Js<core::ThermalStats>>> {
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
 pub fn battery_sync(env: &Env) -> napi::Result<Js<core::BatteryInfo>> {
-    sync(env, "battery", |s| s.battery())
+    sync(env, "battery", |s| Ok(s.battery()))
 }
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "Promise<unknown>")]
 pub fn battery(env: &Env) -> napi::Result<PromiseRaw<'_, Js<core::BatteryInfo>>> {
-    later(env, "battery", |s| s.battery())
+    later(env, "battery", |s| Ok(s.battery()))
 }
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]

@@ -6,8 +6,6 @@
 
 use serde::Serialize;
 
-use crate::error::Result;
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatteryInfo {
     /// `"Charging"`, `"Discharging"`, `"Full"`, `"Empty"`, `"NotCharging"` (plugged in, held
@@ -57,6 +55,4 @@ mod imp {
     }
 }
 
-pub fn read() -> Result<BatteryInfo> {
-    Ok(imp::read())
-}
+pub use imp::read;

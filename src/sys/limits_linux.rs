@@ -20,25 +20,28 @@ use super::MemoryLimit;
 
 const LIMITS_TTL: Duration = Duration::from_secs(1);
 
+/// A value and when it was read.
+type Recent<T> = Mutex<Option<(Instant, T)>>;
+
 /// cgroup v1 writes "no limit" as the largest page-aligned `i64` (9223372036854771712); anything
 /// this large is no limit.
 const V1_UNLIMITED: u64 = 1 << 62;
 
 pub fn memory_limit() -> Option<MemoryLimit> {
-    static LIMITED: Mutex<Option<(Instant, Vec<(PathBuf, u64)>)>> = Mutex::new(None);
+    static LIMITED: Recent<Vec<(PathBuf, u64)>> = Mutex::new(None);
     let h = layout().memory.as_ref()?;
     let limited = recent(&LIMITED, || h.limited_levels());
     h.headroom(&limited)
 }
 
 pub fn cpu_quota() -> Option<f64> {
-    static QUOTA: Mutex<Option<(Instant, Option<f64>)>> = Mutex::new(None);
+    static QUOTA: Recent<Option<f64>> = Mutex::new(None);
     let h = layout().cpu.as_ref()?;
     recent(&QUOTA, || h.cpu_quota())
 }
 
 /// The value in `slot` if read less than [`LIMITS_TTL`] ago, else a fresh one.
-fn recent<T: Clone>(slot: &Mutex<Option<(Instant, T)>>, read: impl FnOnce() -> T) -> T {
+fn recent<T: Clone>(slot: &Recent<T>, read: impl FnOnce() -> T) -> T {
     let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
     match &*slot {
         Some((at, value)) if at.elapsed() < LIMITS_TTL => value.clone(),

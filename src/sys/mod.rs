@@ -62,7 +62,7 @@ pub use info::{LoadAverage, SysInfo};
 pub use memory::MemoryInfo;
 pub use network::{NetworkInterface, NetworkStats};
 pub use ports::PortInfo;
-pub use processes::{FieldSet, ProcessAnswer, ProcessInfo, ProcessQuery, ProcessStats, FIELD_NAMES};
+pub use processes::{FieldSet, ProcessAnswer, ProcessInfo, ProcessQuery, ProcessStats};
 pub use quick::QuickSnapshot;
 pub use temperature::ThermalStats;
 pub use user::{Paths, UserInfo};
@@ -86,16 +86,14 @@ pub fn state() -> Result<&'static SysState> {
         .map_err(|why| Error::new("ERR_XSYS_UNSUPPORTED", "sys", why.clone()))
 }
 
-/// Take the first CPU and network samples (and a first process scan) on a short-lived
-/// background thread, so the first calls already have something to measure rates against.
-pub fn prime() {
-    let _ = std::thread::Builder::new().name("xsys-sys-prime".into()).spawn(|| {
-        if let Ok(state) = state() {
-            lock(&state.cpus).refresh_usage();
-            let _ = lock(&state.networks).read();
-            lock(&state.processes).refresh_all(FieldSet::ALL);
-        }
-    });
+/// Take the first CPU and network samples and a first (minimal) process scan, so that later
+/// calls have something to measure rates against. Meant for a background thread at load time.
+pub fn prime() -> Result<()> {
+    let state = state()?;
+    lock(&state.cpus).refresh_usage();
+    lock(&state.networks).read();
+    lock(&state.processes).refresh_all(FieldSet::NONE);
+    Ok(())
 }
 
 /// A panic while a lock was held leaves plain data behind (a half-refreshed table at worst):
@@ -178,7 +176,7 @@ impl SysState {
     }
 
     /// The system battery (`battery()`).
-    pub fn battery(&self) -> Result<BatteryInfo> {
+    pub fn battery(&self) -> BatteryInfo {
         battery::read()
     }
 

@@ -263,18 +263,11 @@ fn refresh_kind(fields: FieldSet) -> ProcessRefreshKind {
 /// Feed a process's CPU time into its clock; returns its current usage.
 fn tick(clocks: &mut HashMap<Pid, CpuClock>, pid: Pid, p: &Process, now: Instant) -> f64 {
     let cpu_ms = p.accumulated_cpu_time();
-    let clock = clocks.entry(pid).or_insert_with(|| CpuClock {
-        start_time: p.start_time(),
-        cpu_ms: Rate::start(cpu_ms, now),
-        usage: lifetime_usage(cpu_ms, p.run_time()),
-    });
+    let start = || CpuClock { start_time: p.start_time(), cpu_ms: Rate::start(cpu_ms, now), usage: lifetime_usage(cpu_ms, p.run_time()) };
+    let clock = clocks.entry(pid).or_insert_with(start);
     if clock.start_time != p.start_time() {
         // The pid was reused by a new process.
-        *clock = CpuClock {
-            start_time: p.start_time(),
-            cpu_ms: Rate::start(cpu_ms, now),
-            usage: lifetime_usage(cpu_ms, p.run_time()),
-        };
+        *clock = start();
     }
     if let Some(ms_per_second) = clock.cpu_ms.observe(cpu_ms, now) {
         clock.usage = ms_per_second / 10.0; // ms of CPU per second of wall time, as a percentage

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::info::{LoadAverage, SysInfo};
 use super::percent;
+use crate::fs::format_bytes;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuickSnapshot {
@@ -32,8 +33,8 @@ pub fn snapshot(info: &SysInfo, cpu_usage: f64) -> QuickSnapshot {
     let text = format!(
         "OS: {os}\nCPU: {} ({cpu_usage:.1}%)\nRAM: {} / {} ({}%)\nUptime: {}\n",
         info.cpu_brand,
-        format_bytes(info.used_memory),
-        format_bytes(info.total_memory),
+        format_bytes(info.used_memory as u64),
+        format_bytes(info.total_memory as u64),
         memory_percent as u32,
         format_duration(info.uptime as u64),
     );
@@ -53,18 +54,8 @@ pub fn snapshot(info: &SysInfo, cpu_usage: f64) -> QuickSnapshot {
     }
 }
 
-/// `1.50 KB`: base 1024, two decimals, B to PB; `0 B` for zero.
-pub fn format_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
-    if bytes < 1.0 {
-        return "0 B".to_string();
-    }
-    let unit = ((bytes.ln() / 1024f64.ln()).floor() as usize).min(UNITS.len() - 1);
-    format!("{:.2} {}", bytes / 1024f64.powi(unit as i32), UNITS[unit])
-}
-
 /// `2d 3h 4m 5s`, dropping leading zero units.
-pub fn format_duration(seconds: u64) -> String {
+fn format_duration(seconds: u64) -> String {
     let (d, h, m, s) = (seconds / 86_400, seconds / 3_600 % 24, seconds / 60 % 60, seconds % 60);
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
@@ -77,14 +68,6 @@ pub fn format_duration(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bytes_are_formatted_like_the_original() {
-        assert_eq!(format_bytes(0.0), "0 B");
-        assert_eq!(format_bytes(13.0), "13.00 B");
-        assert_eq!(format_bytes(1536.0), "1.50 KB");
-        assert_eq!(format_bytes(16.0 * 1024f64.powi(3)), "16.00 GB");
-    }
 
     #[test]
     fn durations_drop_leading_zero_units() {
