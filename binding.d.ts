@@ -106,7 +106,7 @@ export declare namespace sys {
   /** `signal` is a number (`lib/sys.js` resolves names with `os.constants.signals`). */
   export function kill(pid: number, signal: number): void
   export function memory(): unknown
-  export function network(interface?: string | undefined | null): unknown
+  export function network(name?: string | undefined | null): unknown
   export function paths(): unknown
   export function ports(): Promise<unknown>
   export function portsSync(): unknown
@@ -124,7 +124,7 @@ export declare namespace sys {
    * of events: `{type: "snapshot", data}`, `{type: "exit", pid, timestamp}`,
    * `{type: "error", code, message, errno, syscall}`, `{type: "end"}`.
    */
-  export function startMonitor(pid: number | undefined | null, intervalMs: number, durationMs: number | undefined | null, callback: (arg: Array<Js<Event<Snapshot>>>) => void): sys.NativeMonitor
+  export function startMonitor(pid: number | undefined | null, intervalMs: number, durationMs: number | undefined | null, callback: (events: unknown[]) => void): sys.NativeMonitor
   export function temp(): Promise<unknown>
   export function tempSync(): unknown
   export function user(): unknown

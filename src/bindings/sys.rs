@@ -109,9 +109,9 @@ pub enum NetworkAnswer {
 }
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
-pub fn network(env: &Env, interface: Option<String>) -> napi::Result<Js<NetworkAnswer>> {
+pub fn network(env: &Env, name: Option<String>) -> napi::Result<Js<NetworkAnswer>> {
     sync(env, "network", |s| {
-        Ok(match interface {
+        Ok(match name {
             Some(name) => NetworkAnswer::One(s.interface(&name)),
             None => NetworkAnswer::All(s.network()),
         })
@@ -228,7 +228,7 @@ pub fn start_monitor(
     pid: Option<u32>,
     interval_ms: f64,
     duration_ms: Option<f64>,
-    callback: Function<'_, Vec<Js<Event<Snapshot>>>, ()>,
+    #[napi(ts_arg_type = "(events: unknown[]) => void")] callback: Function<'_, Vec<Js<Event<Snapshot>>>, ()>,
 ) -> napi::Result<NativeMonitor> {
     let queue = EventQueue::new(&callback)?;
     let schedule = Schedule {
