@@ -12,6 +12,7 @@
 
 pub mod events;
 pub mod fs;
+pub mod sys;
 mod test_hooks;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
