@@ -2,7 +2,8 @@
 // The command tree of `xsys`: the old tool's groups and commands, each with its positional
 // arguments, flags and one line of help. Parsing, `--help` and the tests all read this table.
 //
-// Flag types: 'boolean', 'string', 'number'. `short` is a one-letter alias.
+// Flag types: 'boolean', 'string', 'number'. `short` is a one-letter alias. `events`: for
+// commands that return a live source, the events to print as they arrive.
 
 const groups = {
   fs: {
@@ -41,6 +42,33 @@ const groups = {
       extname: { args: ['path'], help: 'extension' },
       relative: { args: ['from', 'to'], help: 'relative path from one to the other' },
       normalize: { args: ['path'], help: 'normalised path' },
+    },
+  },
+  sys: {
+    help: 'system information (no child processes, answered in microseconds)',
+    commands: {
+      info: { flags: { extended: { type: 'boolean', short: 'e' } }, help: 'host, OS, CPU and memory' },
+      cpu: { flags: { cores: { type: 'boolean', short: 'c' } }, help: 'CPU usage, overall and per core' },
+      memory: { flags: { watch: { type: 'boolean', short: 'w' } }, help: 'memory (cgroup-aware)' },
+      disks: { flags: { mount: { type: 'string', short: 'm' } }, help: 'mounted disks' },
+      network: { flags: { interface: { type: 'string', short: 'i' } }, help: 'interfaces, totals and speeds' },
+      processes: { flags: { pid: { type: 'number', short: 'p' }, 'top-cpu': { type: 'number' }, 'top-mem': { type: 'number' } }, help: 'process summary, one process, or the busiest' },
+      temp: { help: 'temperature sensors' },
+      health: { help: 'health score, 0-100' },
+      env: { args: ['name?'], help: 'environment variables' },
+      paths: { help: 'the entries of PATH' },
+      user: { help: 'the current user' },
+      kill: { args: ['pid?'], flags: { pid: { type: 'number', short: 'p' }, signal: { type: 'string', short: 's' } }, help: 'send a signal (SIGKILL by default)' },
+      quick: { help: 'one-screen summary' },
+      ports: { help: 'listening TCP and UDP ports with their pid' },
+      battery: { help: 'battery state' },
+    },
+  },
+  monitor: {
+    help: 'live snapshots until --duration seconds pass (0: until interrupted)',
+    commands: {
+      system: { flags: { duration: { type: 'number', short: 'd' }, interval: { type: 'number', short: 'i' } }, events: ['snapshot'], help: 'system snapshots' },
+      process: { args: ['pid?'], flags: { pid: { type: 'number', short: 'p' }, duration: { type: 'number', short: 'd' }, interval: { type: 'number', short: 'i' } }, events: ['snapshot', 'exit'], help: 'one process until it exits' },
     },
   },
 };

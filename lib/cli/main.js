@@ -37,11 +37,15 @@ function isEventSource(value) {
   return value && typeof value.on === 'function' && typeof value.close === 'function' && !(value instanceof Readable);
 }
 
-/** Print a source's events until `seconds` pass (forever when 0) or the user interrupts. */
-async function follow(source, seconds, json, out) {
+/** Print a source's `events` until `seconds` pass (forever when 0) or the user interrupts. */
+async function follow(source, events, seconds, json, out) {
   await new Promise((resolve) => {
-    const print = (event) => out.write(`${json ? JSON.stringify(event) : human(event)}\n`);
-    source.on(source.eventName || 'all', print);
+    for (const name of events) {
+      source.on(name, (event) => {
+        const shown = json ? JSON.stringify({ event: name, data: event }) : `[${name}]\n${human(event)}`;
+        out.write(`${shown}\n`);
+      });
+    }
     source.on('error', (err) => out.write(`error: ${err.message}\n`));
     source.once('close', resolve);
     const stop = () => source.close();
@@ -79,12 +83,13 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
     if (result instanceof Readable) {
       await new Promise((resolve, reject) => result.on('error', reject).on('end', resolve).pipe(io.stdout, { end: false }));
     } else if (isEventSource(result)) {
-      await follow(result, options.duration ?? 0, globals.json, io.stdout);
+      const events = groups[group].commands[command].events || ['all'];
+      await follow(result, events, options.duration ?? 0, globals.json, io.stdout);
     } else if (globals.json) {
       io.stdout.write(`${JSON.stringify(result === undefined ? { status: 'ok' } : result, null, 2)}\n`);
     } else if (!globals.quiet) {
       const text = human(result);
-      if (text) io.stdout.write(`${text}\n`);
+      if (text) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     }
     return 0;
   } catch (err) {

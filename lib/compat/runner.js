@@ -11,6 +11,8 @@ const validate = require('../validate.js');
 const modules = {
   fs: require('./fs.js'),
   path: require('./path.js'),
+  sys: require('./sys.js'),
+  monitor: require('./monitor.js'),
 };
 
 /** What the old runner threw: `[XyPriss Error] <module>.<action> failed: <details>`. */
