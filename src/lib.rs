@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod error;
 pub mod fs;
+pub mod sys;
 
 mod bindings;
 

@@ -13,6 +13,7 @@
 pub mod cluster;
 pub mod events;
 pub mod fs;
+pub mod sys;
 mod test_hooks;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
