@@ -113,7 +113,7 @@ class Cluster extends EventEmitter {
   #keepAlive = null;
   #seq = 0;
   #pending = new Map();
-  #stopping = null;
+  #resolveClosed = null;
   #closed = null;
   /** Live processes per worker id, as far as the events delivered so far tell. */
   #live = new Map();
@@ -134,7 +134,7 @@ class Cluster extends EventEmitter {
     const started = this.#expect(seq);
     this.#keepAlive = new KeepAlive(true);
     this.#closed = new Promise((resolve) => {
-      this.#stopping = resolve;
+      this.#resolveClosed = resolve;
     });
     try {
       this.#native = new NativeCluster(this.#options, seq, (batch) => this.#onEvents(batch));
@@ -312,7 +312,7 @@ class Cluster extends EventEmitter {
         this.#outbox.clear();
         this.#full.clear();
         this.#release();
-        this.#stopping();
+        this.#resolveClosed();
         return;
       default:
     }

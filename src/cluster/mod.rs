@@ -209,6 +209,8 @@ pub struct Flow {
     below: tokio::sync::Notify,
 }
 
+// Only the Linux supervisor reads from workers.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 impl Flow {
     pub const LIMIT: usize = 64 * 1024 * 1024;
 

@@ -53,8 +53,8 @@ pub struct WorkerTask {
 
 impl WorkerTask {
     pub async fn run(mut self) {
-        let status = self.watch().await;
-        let _ = self.manager.send(Msg::Exited { key: self.key, status: status.0, cause: status.1 });
+        let (status, cause) = self.watch().await;
+        let _ = self.manager.send(Msg::Exited { key: self.key, status, cause });
     }
 
     async fn watch(&mut self) -> (ExitStatus, Option<ExitReason>) {
