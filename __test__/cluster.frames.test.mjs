@@ -76,3 +76,7 @@ test('without an error listener a bad frame is a warning, not a crash of the man
   assert.match(w.message, /empty frame/);
   await next(c, 'ready');
 });
+
+test('a manager-to-worker frame type coming from a worker is refused too', async (t) => {
+  await hostileFrame(t, frame(1, 0x21), 'ERR_XSYS_FRAME_MALFORMED');
+});

@@ -1,7 +1,7 @@
 // Supervision: crashed, hung and bloated workers are replaced; crash loops back off and stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratch } from './helpers.mjs';
 import { Cluster, alive, cluster, fixture, next, record, sleep } from './cluster.helpers.mjs';
@@ -150,7 +150,7 @@ test("workers: 'auto' starts one worker per available CPU", async (t) => {
 test('start() rejects when a worker exits before it is ready, and nothing is left running', async (t) => {
   const dir = scratch(t);
   const flag = join(dir, 'crash');
-  (await import('node:fs')).writeFileSync(flag, '');
+  writeFileSync(flag, '');
   const c = cluster(t, { entry: fixture('crash-loop-worker.js'), env: { CRASH_FLAG: flag }, workers: 2 });
   const exits = record(c, 'exit');
   await assert.rejects(c.start(), { code: 'ERR_XSYS_WORKER_EXIT', message: /exited before it was ready \(exit code 1\)/ });
@@ -164,4 +164,17 @@ test('a worker that never says ready is killed after readyTimeout and start() re
   const exit = next(c, 'exit');
   await assert.rejects(c.start(), { code: 'ERR_XSYS_WORKER_EXIT', message: /killed by SIGKILL/ });
   assert.deepEqual(await exit, { id: 0, pid: (await exit).pid, code: null, signal: 'SIGKILL', reason: 'ready-timeout' });
+});
+
+test('a reload whose new worker dies before it is ready rejects and leaves the old worker serving', async (t) => {
+  const dir = scratch(t);
+  const flag = join(dir, 'crash');
+  const c = cluster(t, { entry: fixture('crash-loop-worker.js'), env: { CRASH_FLAG: flag }, workers: 2 });
+  await c.start();
+  const before = c.workers();
+  writeFileSync(flag, '');
+  await assert.rejects(c.reload(), { code: 'ERR_XSYS_WORKER_EXIT', message: /replacement for worker 0 .* exited before it was ready/ });
+  const after = c.workers();
+  assert.deepEqual(after.map((w) => [w.pid, w.state]), before.map((w) => [w.pid, 'ready']));
+  assert.ok(after.every((w) => alive(w.pid)));
 });

@@ -253,3 +253,27 @@ impl Drop for Credit {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn credits_account_for_undelivered_bytes_until_dropped() {
+        let flow = Arc::new(Flow::default());
+        let big = flow.credit(Flow::LIMIT);
+        assert!(!flow.over(), "at the limit is not over it");
+        let more = flow.credit(1);
+        assert!(flow.over());
+        let waiter = tokio::spawn({
+            let flow = Arc::clone(&flow);
+            async move { flow.below_limit().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "reading stays paused while over the limit");
+        drop(big);
+        tokio::time::timeout(Duration::from_secs(5), waiter).await.unwrap().unwrap();
+        drop(more);
+        assert_eq!(flow.undelivered.load(Ordering::Acquire), 0);
+    }
+}
