@@ -223,9 +223,9 @@ struct Replacement {
     job: Option<u32>,
 }
 
+/// The replacement under way; its new process is the slot's `candidate`.
 struct Active {
     rep: Replacement,
-    candidate: u64,
     /// The process being retired once the candidate took over.
     old: Option<u64>,
 }
@@ -650,12 +650,10 @@ impl Manager {
             match self.spawn_proc(id) {
                 Ok(key) => {
                     self.slots[id as usize].candidate = Some(key);
-                    self.active = Some(Active { rep, candidate: key, old: None });
+                    self.active = Some(Active { rep, old: None });
                 }
                 Err(error) => {
-                    self.emit(Event::Error { id: Some(id), pid: None, error: error.clone() });
-                    self.active = Some(Active { rep, candidate: u64::MAX, old: None });
-                    self.complete_active(Err(error));
+                    self.settle(rep, Err(error));
                     if self.slots[id as usize].current.is_none() {
                         self.on_crash(id, 0, ExitReason::Crash);
                     }
@@ -686,8 +684,13 @@ impl Manager {
 
     fn complete_active(&mut self, result: Result<()>) {
         let Some(active) = self.active.take() else { return };
-        debug_assert!(active.candidate != u64::MAX || result.is_err());
-        if let Some(seq) = active.rep.job {
+        self.settle(active.rep, result);
+        self.advance();
+    }
+
+    /// Report how a replacement went: to its `reload()`, or as an error event for a memory restart.
+    fn settle(&mut self, rep: Replacement, result: Result<()>) {
+        if let Some(seq) = rep.job {
             match result {
                 Ok(()) => {
                     let left = self.jobs.get_mut(&seq).map(|n| {
@@ -706,9 +709,8 @@ impl Manager {
                 }
             }
         } else if let Err(error) = result {
-            self.emit(Event::Error { id: Some(active.rep.id), pid: None, error });
+            self.emit(Event::Error { id: Some(rep.id), pid: None, error });
         }
-        self.advance();
     }
 
     // --- resources ---
