@@ -384,7 +384,7 @@ impl Manager {
             liveness: Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now),
             max_frame: self.config.max_frame,
         };
-        tokio::spawn(task.run());
+        task.spawn();
         self.procs.insert(
             key,
             Proc {

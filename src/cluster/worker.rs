@@ -52,7 +52,24 @@ pub struct WorkerTask {
 }
 
 impl WorkerTask {
-    pub async fn run(mut self) {
+    /// Run the task on the current runtime. Should it panic, the panic is reported as an error
+    /// event and the worker is killed and reported as exited, so the manager never loses track.
+    pub fn spawn(self) {
+        let (key, id, pid) = (self.key, self.id, self.pid);
+        let (pidfd, sink, manager) = (Arc::clone(&self.pidfd), Arc::clone(&self.sink), self.manager.clone());
+        let task = tokio::spawn(self.run());
+        tokio::spawn(async move {
+            let Err(failure) = task.await else { return };
+            if let Ok(payload) = failure.try_into_panic() {
+                sink.emit(Event::Error { id: Some(id), pid: Some(pid), error: Error::panic("cluster", payload.as_ref()) });
+            }
+            let _ = os::signal(&pidfd, Signal::Kill);
+            let status = reaped(pid).await;
+            let _ = manager.send(Msg::Exited { key, status, cause: Some(ExitReason::Crash) });
+        });
+    }
+
+    async fn run(mut self) {
         let (status, cause) = self.watch().await;
         let _ = self.manager.send(Msg::Exited { key: self.key, status, cause });
     }
@@ -69,7 +86,7 @@ impl WorkerTask {
         let (Ok(exit), Ok(chan)) = registered else {
             // Without the reactor we cannot supervise this worker: end it now.
             let _ = os::signal(&self.pidfd, Signal::Kill);
-            return (self.reaped().await, Some(ExitReason::Crash));
+            return (reaped(self.pid).await, Some(ExitReason::Crash));
         };
         let mut inbox = Vec::with_capacity(READ_CHUNK);
         let mut open = true;
@@ -244,14 +261,15 @@ impl WorkerTask {
         }
     }
 
-    /// Wait for a killed worker without its pidfd's readiness (only when registering failed).
-    async fn reaped(&self) -> ExitStatus {
-        loop {
-            if let Some(status) = os::reap(self.pid) {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+/// Wait for a killed worker without its pidfd's readiness (only when its task could not run).
+async fn reaped(pid: u32) -> ExitStatus {
+    loop {
+        if let Some(status) = os::reap(pid) {
+            return status;
         }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
