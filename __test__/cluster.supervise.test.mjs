@@ -178,3 +178,14 @@ test('a reload whose new worker dies before it is ready rejects and leaves the o
   assert.deepEqual(after.map((w) => [w.pid, w.state]), before.map((w) => [w.pid, 'ready']));
   assert.ok(after.every((w) => alive(w.pid)));
 });
+
+test('when exit is emitted, workers() no longer shows the dead process', async (t) => {
+  const c = cluster(t, { entry: echo });
+  await c.start();
+  const [{ pid }] = c.workers();
+  const seen = new Promise((resolve) => c.once('exit', () => resolve(c.workers()[0])));
+  c.send(0, { cmd: 'exit', code: 2 });
+  const row = await seen;
+  assert.notEqual(row.pid, pid);
+  assert.notEqual(row.state, 'ready');
+});

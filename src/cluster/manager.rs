@@ -466,6 +466,17 @@ impl Manager {
             e.abort();
         }
         let reason = p.retiring.or(cause).unwrap_or(ExitReason::Crash);
+        // Update the slot first: `exit` goes out once `workers()` no longer shows the process.
+        let slot = &mut self.slots[p.id as usize];
+        let (was_current, was_candidate) = (slot.current == Some(key), slot.candidate == Some(key));
+        if was_current {
+            slot.current = None;
+            slot.state = if p.retiring.is_some() { WorkerState::Stopped } else { WorkerState::Backoff };
+            lock(&self.shared.channels).remove(&p.id);
+        } else if was_candidate {
+            slot.candidate = None;
+        }
+        let orphaned = slot.current.is_none();
         self.emit(Event::Exit {
             id: p.id,
             pid: p.pid,
@@ -473,13 +484,8 @@ impl Manager {
             signal: status.signal.map(os::signal_name),
             reason,
         });
-        let slot = &mut self.slots[p.id as usize];
-        if slot.current == Some(key) {
-            slot.current = None;
-            lock(&self.shared.channels).remove(&p.id);
-            if p.retiring.is_some() {
-                slot.state = WorkerState::Stopped;
-            } else if matches!(self.phase, Phase::Starting { .. }) && !p.ready {
+        if was_current && p.retiring.is_none() {
+            if matches!(self.phase, Phase::Starting { .. }) && !p.ready {
                 let error = Error::new(
                     "ERR_XSYS_WORKER_EXIT",
                     "start",
@@ -489,14 +495,12 @@ impl Manager {
             } else {
                 self.on_crash(p.id, p.pid, reason);
             }
-        } else if slot.candidate == Some(key) {
-            slot.candidate = None;
+        } else if was_candidate {
             let error = Error::new(
                 "ERR_XSYS_WORKER_EXIT",
                 "reload",
                 format!("the replacement for worker {} (pid {}) exited before it was ready ({})", p.id, p.pid, describe(status)),
             );
-            let orphaned = slot.current.is_none();
             self.complete_active(Err(error));
             if orphaned && !matches!(self.phase, Phase::Stopping { .. }) {
                 self.on_crash(p.id, p.pid, reason);
