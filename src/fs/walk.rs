@@ -9,11 +9,15 @@
 //! The walker knows nothing of what callers do with entries: `visit` sees each entry once and,
 //! for a directory, returns `Some(state)` to descend into it with that per-directory state
 //! (`copy` passes the destination directory down; `ls` passes nothing).
+//!
+//! Long operations built on walks share three small pieces defined here: a [`Progress`] pair of
+//! counters that a reporter samples, a [`Control`] bundling it with a cancel flag, and an
+//! [`ErrorLog`] that keeps unreadable entries as reports instead of aborting.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use cap_fs_ext::DirExt;
 use cap_std::fs::Dir;
@@ -38,6 +42,110 @@ pub struct WalkOptions<'a> {
     pub max_depth: Option<usize>,
     /// Checked before each directory; once set, no further directory is read.
     pub cancel: Option<&'a AtomicBool>,
+    /// Counts every entry that is not a directory in `files` (callers add `bytes`).
+    pub progress: Option<&'a Progress>,
+}
+
+/// What a long operation has done so far; written by worker threads, sampled by a reporter.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+impl Progress {
+    pub fn add_bytes(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// `(files, bytes)`.
+    pub fn snapshot(&self) -> (u64, u64) {
+        (self.files.load(Ordering::Relaxed), self.bytes.load(Ordering::Relaxed))
+    }
+}
+
+/// The code of the error an aborted operation fails with (Node's `AbortError` has it too).
+pub const ABORTED: &str = "ABORT_ERR";
+
+/// How a caller steers a long operation: an optional cancel flag and optional progress counters.
+#[derive(Default, Clone, Copy)]
+pub struct Control<'a> {
+    pub cancel: Option<&'a AtomicBool>,
+    pub progress: Option<&'a Progress>,
+}
+
+impl<'a> Control<'a> {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// `Err(ABORT_ERR)` once the operation has been cancelled.
+    pub fn check(&self, op: &'static str) -> Result<(), Error> {
+        if self.cancelled() {
+            Err(Error::new(ABORTED, op, "the operation was aborted"))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn add_bytes(&self, n: u64) {
+        if let Some(p) = self.progress {
+            p.add_bytes(n);
+        }
+    }
+
+    pub fn add_file(&self) {
+        if let Some(p) = self.progress {
+            p.files.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Walk options carrying this control's cancel flag and progress counters.
+    pub fn walk_options(&self, max_depth: Option<usize>) -> WalkOptions<'a> {
+        WalkOptions { max_depth, cancel: self.cancel, progress: self.progress }
+    }
+}
+
+/// Problems met during a walk that did not stop it (unreadable directories or files), kept in
+/// the order met; only the first [`ErrorLog::KEEP`] are kept, the rest only counted, so a tree
+/// of a million unreadable files cannot exhaust memory.
+#[derive(Default)]
+pub struct ErrorLog {
+    kept: Mutex<Vec<Error>>,
+    dropped: AtomicU64,
+}
+
+impl ErrorLog {
+    pub const KEEP: usize = 1000;
+
+    pub fn push(&self, e: Error) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < Self::KEEP {
+            kept.push(e);
+        } else {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The kept errors and how many more there were.
+    pub fn into_parts(self) -> (Vec<Error>, u64) {
+        (self.kept.into_inner().unwrap_or_else(|p| p.into_inner()), self.dropped.into_inner())
+    }
+}
+
+/// Errors a tree operation met without stopping, for its result.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub errors: Vec<Error>,
+    /// Errors beyond the first [`ErrorLog::KEEP`], counted only.
+    pub omitted: u64,
+}
+
+impl From<ErrorLog> for Problems {
+    fn from(log: ErrorLog) -> Self {
+        let (errors, omitted) = log.into_parts();
+        Problems { errors, omitted }
+    }
 }
 
 struct Ctx<'a, V, E> {
@@ -101,6 +209,11 @@ fn read_dir<'s, S, V, E>(
                 continue;
             }
         };
+        if kind != FileKind::Dir {
+            if let Some(p) = ctx.opts.progress {
+                p.files.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         let seen = Entry { parent: &dir, name: &name, rel: &child_rel, kind, depth: depth + 1 };
         let Some(child_state) = (ctx.visit)(&seen, &state) else { continue };
         if kind != FileKind::Dir || !may_descend {
