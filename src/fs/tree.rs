@@ -1,4 +1,7 @@
-//! Whole-tree operations: `copy`, `move`, `rm`.
+//! Whole-tree operations: `copy`, `move`, `rm`, and `sync` (in `tree/sync.rs`, built on the
+//! same per-entry copy functions).
+
+mod sync;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,7 @@ pub struct RemoveOptions {
 }
 
 pub const IS_ROOT: &str = "ERR_XSYS_IS_ROOT";
+
 
 impl FileSystem {
     /// Copy a file, a symbolic link (as a link) or a whole directory tree. A directory is
@@ -304,22 +308,31 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
     if let Some(err) = first_error.into_inner().ok().flatten() {
         return Err(err);
     }
-    // Directory modes and times last, deepest first: a read-only source directory must not
-    // stop its own contents from being copied, and writing a child changes the parent's mtime.
-    let mut fixups = fixups.into_inner().unwrap_or_default();
+    apply_dir_fixups(OP, fixups.into_inner().unwrap_or_default(), &shown_src, &shown_dest)?;
+    set_top_dir_attributes(OP, d, &top_md, opts.preserve_times)
+}
+
+/// Directory modes and times last, deepest first: a read-only source directory must not stop
+/// its own contents from being copied, and writing a child changes the parent's mtime.
+fn apply_dir_fixups(op: &'static str, mut fixups: Vec<DirFixup>, shown_src: &Path, shown_dest: &Path) -> Result<()> {
     fixups.sort_by(|a, b| b.depth.cmp(&a.depth));
     for f in fixups {
         let name = Path::new(&f.name);
-        platform::cap_set_mode(&f.parent, name, f.mode).ctx2(OP, "chmod", &shown_src, &shown_dest)?;
+        platform::cap_set_mode(&f.parent, name, f.mode).ctx2(op, "chmod", shown_src, shown_dest)?;
         if let Some((atime, mtime)) = f.times {
-            f.parent.set_times(name, atime, mtime).ctx2(OP, "utime", &shown_src, &shown_dest)?;
+            f.parent.set_times(name, atime, mtime).ctx2(op, "utime", shown_src, shown_dest)?;
         }
     }
-    d.set_mode(OP, platform::permission_bits(&top_md))?;
-    if opts.preserve_times {
-        let (atime, mtime) = times_of(&top_md);
+    Ok(())
+}
+
+/// Give the destination directory itself the source directory's mode (and times).
+fn set_top_dir_attributes(op: &'static str, d: &Target<'_>, src_md: &Metadata, preserve_times: bool) -> Result<()> {
+    d.set_mode(op, platform::permission_bits(src_md))?;
+    if preserve_times {
+        let (atime, mtime) = times_of(src_md);
         if let (Some(a), Some(m)) = (atime, mtime) {
-            d.set_times(OP, a, m)?;
+            d.set_times(op, a, m)?;
         }
     }
     Ok(())
