@@ -7,6 +7,7 @@
 pub mod error;
 pub mod fs;
 pub mod search;
+pub mod archive;
 
 mod bindings;
 

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use cap_std::fs::MetadataExt;
+use cap_fs_ext::MetadataExt;
 use rayon::prelude::*;
 
 use super::{lossy, Report};

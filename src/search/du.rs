@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use cap_std::fs::MetadataExt;
+use cap_fs_ext::MetadataExt;
 
 use super::{lossy, Report};
 use crate::error::{Error, Result};

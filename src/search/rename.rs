@@ -11,7 +11,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use cap_std::fs::{Dir, MetadataExt};
+use cap_fs_ext::MetadataExt;
+use cap_std::fs::Dir;
 
 use super::matcher::compile_regex;
 use super::noreplace::rename_noreplace;
