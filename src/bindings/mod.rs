@@ -12,6 +12,9 @@
 
 pub mod events;
 pub mod fs;
+mod jobs;
+pub mod search;
+pub mod archive;
 mod test_hooks;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
