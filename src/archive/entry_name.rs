@@ -39,9 +39,20 @@ pub fn member_components(raw: &[u8]) -> Result<Vec<OsString>, Refusal> {
     Ok(raw.split(separator).filter(|p| !p.is_empty() && *p != b".").map(platform::os_name).collect())
 }
 
-/// Where a symbolic link at `entry` (components) pointing to `target` leads, as components
-/// below the extraction root, or why it is refused.
-pub fn symlink_destination(entry: &[OsString], target: &[u8]) -> Result<Vec<OsString>, Refusal> {
+/// Where a symbolic link leads, lexically, below the extraction root.
+#[derive(Debug, Default)]
+pub struct LinkPath {
+    /// The target's components.
+    pub dest: Vec<OsString>,
+    /// Every path the target is reached through (each directory stepped into on the way), so
+    /// links met on the way can be refused: `..` after a link goes somewhere else than `..`
+    /// after a directory.
+    pub through: Vec<PathBuf>,
+}
+
+/// Where a symbolic link at `entry` (components) pointing to `target` leads, or why it is
+/// refused.
+pub fn symlink_destination(entry: &[OsString], target: &[u8]) -> Result<LinkPath, Refusal> {
     if target.is_empty() {
         return Err("empty link target".into());
     }
@@ -52,18 +63,21 @@ pub fn symlink_destination(entry: &[OsString], target: &[u8]) -> Result<Vec<OsSt
         return Err("absolute link target".into());
     }
     let mut at: Vec<OsString> = entry[..entry.len().saturating_sub(1)].to_vec();
-    for part in parts(target) {
-        match part {
-            b"" | b"." => {}
-            b".." => {
-                if at.pop().is_none() {
-                    return Err("the link target leads outside the destination".into());
-                }
+    let mut through = Vec::new();
+    let steps: Vec<&[u8]> = parts(target).filter(|p| !p.is_empty() && *p != b".").collect();
+    for (i, part) in steps.iter().enumerate() {
+        if *part == b".." {
+            if at.pop().is_none() {
+                return Err("the link target leads outside the destination".into());
             }
-            name => at.push(platform::os_name(name)),
+        } else {
+            at.push(platform::os_name(part));
+            if i + 1 < steps.len() {
+                through.push(at.iter().collect());
+            }
         }
     }
-    Ok(at)
+    Ok(LinkPath { dest: at, through })
 }
 
 /// Names claimed so far, by folded form, and the links extracted so far.
@@ -106,31 +120,22 @@ impl Claims {
         Ok(())
     }
 
-    /// Check a link at `at` whose target resolves (lexically) to `dest`: the path to the target
-    /// must not pass through another link, and no earlier link may pass through `at`, since a
-    /// chain of links each harmless on its own can lead out.
-    pub fn check_link(&self, at: &[OsString], dest: &[OsString]) -> Result<(), Refusal> {
-        let at: PathBuf = at.iter().collect();
-        if self.traversed.contains(&at) {
+    /// Check a link at `at` leading along `path`: the way to its target must not pass through
+    /// another link, and no earlier link may pass through `at`, since a chain of links each
+    /// harmless on its own can lead out.
+    pub fn check_link(&self, at: &[OsString], path: &LinkPath) -> Result<(), Refusal> {
+        if self.traversed.contains(&at.iter().collect::<PathBuf>()) {
             return Err("an earlier link's target passes through this path".into());
         }
-        let mut prefix = PathBuf::new();
-        for c in &dest[..dest.len().saturating_sub(1)] {
-            prefix.push(c);
-            if self.links.contains(&prefix) {
-                return Err("the link target passes through another link".into());
-            }
+        if path.through.iter().any(|p| self.links.contains(p)) {
+            return Err("the link target passes through another link".into());
         }
         Ok(())
     }
 
-    pub fn record_link(&mut self, at: &[OsString], dest: &[OsString]) {
+    pub fn record_link(&mut self, at: &[OsString], path: &LinkPath) {
         self.links.insert(at.iter().collect());
-        let mut prefix = PathBuf::new();
-        for c in &dest[..dest.len().saturating_sub(1)] {
-            prefix.push(c);
-            self.traversed.insert(prefix.clone());
-        }
+        self.traversed.extend(path.through.iter().cloned());
     }
 
     /// Whether an earlier link's target passes through `at` (replacing `at` by anything but a
@@ -160,7 +165,7 @@ mod tests {
     #[test]
     fn link_targets_must_stay_inside() {
         let at = names(&["a", "b", "link"]);
-        assert_eq!(symlink_destination(&at, b"../x").unwrap(), names(&["a", "x"]));
+        assert_eq!(symlink_destination(&at, b"../x").unwrap().dest, names(&["a", "x"]));
         assert!(symlink_destination(&at, b"../../..").is_err());
         assert!(symlink_destination(&at, b"/etc").is_err());
         assert!(symlink_destination(&names(&["l"]), b"..").is_err());
@@ -179,9 +184,15 @@ mod tests {
     #[test]
     fn link_chains_are_refused() {
         let mut c = Claims::default();
-        c.record_link(&names(&["l1"]), &names(&[]));
-        assert!(c.check_link(&names(&["l2"]), &names(&["l1", "x"])).is_err());
-        c.record_link(&names(&["l3"]), &names(&["d", "e", "f"]));
-        assert!(c.check_link(&names(&["d", "e"]), &names(&["z"])).is_err());
+        let here = symlink_destination(&names(&["here"]), b".").unwrap();
+        c.check_link(&names(&["here"]), &here).unwrap();
+        c.record_link(&names(&["here"]), &here);
+        let out = symlink_destination(&names(&["out"]), b"here/..").unwrap();
+        assert!(out.dest.is_empty(), "lexically harmless");
+        assert!(c.check_link(&names(&["out"]), &out).is_err());
+        let deep = symlink_destination(&names(&["l3"]), b"d/e/f").unwrap();
+        c.record_link(&names(&["l3"]), &deep);
+        assert!(c.traversed_by_link(&names(&["d", "e"])));
+        assert!(c.check_link(&names(&["d", "e"]), &here).is_err());
     }
 }

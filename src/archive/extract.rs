@@ -212,10 +212,9 @@ impl Extractor<'_> {
         let done = match kind {
             EntryType::Directory => self.make_dir(&parent, &name, &comps, mode, mtime_of(entry.header()))?,
             EntryType::Symlink => {
-                let dest = link_dest.unwrap_or_default();
                 let made = self.make_symlink(&parent, &name, link.as_deref().unwrap_or_default())?;
                 if made.is_ok() {
-                    self.claims.record_link(&comps, &dest);
+                    self.claims.record_link(&comps, &link_dest.unwrap_or_default());
                 }
                 made
             }
