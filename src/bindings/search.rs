@@ -289,8 +289,8 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind)]
-    pub fn sync_sync(&self, env: &Env, src: String, dest: String, delete: bool, dry_run: bool) -> napi::Result<SyncResult> {
-        run_sync(env, "sync", || sync_result(&self.fs, &src, &dest, delete, dry_run, Control::default()))
+    pub fn sync_sync(&self, env: &Env, src: String, dest: String, delete_extra: bool, dry_run: bool) -> napi::Result<SyncResult> {
+        run_sync(env, "sync", || sync_result(&self.fs, &src, &dest, delete_extra, dry_run, Control::default()))
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<SyncResult>")]
@@ -300,12 +300,12 @@ impl NativeFileSystem {
         env: &'e Env,
         src: String,
         dest: String,
-        delete: bool,
+        delete_extra: bool,
         dry_run: bool,
         cancel: Option<&CancelToken>,
         on_progress: OnProgress<'_>,
     ) -> napi::Result<PromiseRaw<'e, SyncResult>> {
         let fs = self.fs.clone();
-        spawn(env, "sync", cancel, on_progress, move |ctl| sync_result(&fs, &src, &dest, delete, dry_run, ctl))
+        spawn(env, "sync", cancel, on_progress, move |ctl| sync_result(&fs, &src, &dest, delete_extra, dry_run, ctl))
     }
 }
