@@ -95,25 +95,36 @@ async function run() {
     answer: rel,
   });
 
+  // Each copy goes to a fresh destination: the previous one is renamed into a trash directory
+  // (one rename, not timed in any meaningful way) and the trash is removed at the end.
   const dest = fixtures.dir('copy-dest');
-  const ours = path.join(dest, 'ours');
-  const node = path.join(dest, 'node');
+  const trash = fixtures.dir('copy-trash');
+  let n = 0;
+  const fresh = (name) => {
+    const target = path.join(dest, name);
+    if (nodeFs.existsSync(target)) nodeFs.renameSync(target, path.join(trash, `${name}-${n++}`));
+    return target;
+  };
   const listing = (dir) => nodeFs.readdirSync(dir, { recursive: true }).sort();
   await compare({
-    title: 'copy a tree of 20,000 one-byte files (async, over an existing copy)',
+    title: 'copy a tree of 20,000 one-byte files to a new directory (async)',
     contenders: {
       'xypriss-sys copy': async () => {
-        await xfs.copy(tree, ours);
-        return listing(ours);
+        const to = fresh('ours');
+        await xfs.copy(tree, to);
+        return () => listing(to);
       },
-      'fs.promises.cp (recursive, force)': async () => {
-        await nodeFs.promises.cp(tree, node, { recursive: true, force: true });
-        return listing(node);
+      'fs.promises.cp (recursive)': async () => {
+        const to = fresh('node');
+        await nodeFs.promises.cp(tree, to, { recursive: true });
+        return () => listing(to);
       },
     },
+    answer: (list) => list(),
     time: 5000,
     iterations: 5,
   });
+  nodeFs.rmSync(trash, { recursive: true, force: true });
 }
 
 module.exports = { run };

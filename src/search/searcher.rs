@@ -54,17 +54,14 @@ pub fn search(
                     buf.resize(grown, 0);
                 }
             }
-            let n = match reader.read(&mut buf[len..]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            // Fill the buffer (or reach the end) before searching, so a file that fits in one
+            // block is searched once, as a whole, and its lines are never counted in bulk.
+            let (n, eof) = fill(&mut reader, &mut buf[len..])?;
             if memchr(0, &buf[len..len + n]).is_some() {
                 return Ok(Outcome::Binary);
             }
             ctl.add_bytes(n as u64);
             len += n;
-            let eof = n == 0;
             let end = if eof {
                 len
             } else {
@@ -119,8 +116,21 @@ fn search_block(
 }
 
 fn count_lines(bytes: &[u8]) -> u64 {
-    // Counted in chunks small enough for byte-wide lanes: the compiler vectorises this well.
-    bytes.chunks(255 * 32).map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64).sum()
+    bytecount::count(bytes, b'\n') as u64
+}
+
+/// Read until `buf` is full or the input ends: `(bytes read, reached the end)`.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => return Ok((filled, true)),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((filled, false))
 }
 
 #[cfg(test)]
