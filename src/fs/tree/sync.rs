@@ -129,7 +129,7 @@ impl FileSystem {
                         let copied = if kind == FileKind::Symlink {
                             copy_link(&src_dir, &src_name, &dest_dir, &dest_name, COPY)
                         } else {
-                            copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, COPY)
+                            copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, COPY, platform::umask())
                         };
                         copied.map_err(with_paths)?;
                     }
@@ -163,6 +163,7 @@ impl FileSystem {
         };
         let shown_src = s.shown();
         let shown_dest = d.shown();
+        let umask = platform::umask();
         let tally = Tally::default();
         let fixups = Mutex::new(Vec::new());
 
@@ -221,7 +222,7 @@ impl FileSystem {
                         });
                         let copied = in_the_way.and_then(|()| {
                             if e.kind == FileKind::File {
-                                copy_file(e.parent, name, &smd, dest, name, COPY)
+                                copy_file(e.parent, name, &smd, dest, name, COPY, umask)
                             } else {
                                 copy_link(e.parent, name, dest, name, COPY)
                             }
