@@ -15,11 +15,11 @@ use std::sync::mpsc::{sync_channel, Receiver};
 
 use cap_fs_ext::{FollowSymlinks, MetadataExt, OpenOptionsFollowExt};
 use cap_std::fs::Metadata;
-use flate2::write::GzEncoder;
 use flate2::Compression;
 use tar::{Builder, EntryType, Header};
 
 use super::gzip::CHUNK;
+use super::pgzip::ParallelGzEncoder;
 use super::platform;
 use super::staged::Staged;
 use crate::error::{Error, Result};
@@ -63,7 +63,7 @@ impl FileSystem {
         let skip = [staged.id(), existing_out];
         let file = BufWriter::with_capacity(CHUNK, staged.file()?);
         let sink = match gzip_level {
-            Some(level) => Sink::Gzip(GzEncoder::new(file, Compression::new(level.min(9)))),
+            Some(level) => Sink::Gzip(ParallelGzEncoder::new(file, Compression::new(level.min(9)))),
             None => Sink::Plain(file),
         };
 
@@ -136,7 +136,7 @@ impl FileSystem {
 /// Where the archive goes: the file, directly or through a gzip encoder.
 enum Sink {
     Plain(BufWriter<std::fs::File>),
-    Gzip(GzEncoder<BufWriter<std::fs::File>>),
+    Gzip(ParallelGzEncoder<BufWriter<std::fs::File>>),
 }
 
 impl Write for Sink {
@@ -160,7 +160,7 @@ impl Sink {
     fn finish(self) -> io::Result<()> {
         match self {
             Sink::Plain(mut w) => w.flush(),
-            Sink::Gzip(w) => w.finish()?.flush(),
+            Sink::Gzip(w) => w.finish().map(drop),
         }
     }
 }

@@ -1,13 +1,14 @@
-//! `gzip` and `gunzip`: streaming, with zlib-rs as the deflate backend. Decompression reads
+//! `gzip` and `gunzip`: streaming, with zlib-rs as the deflate backend; compression runs on
+//! all cores (`pgzip`). Decompression reads
 //! every member of a multi-member file (pigz, bgzip, `cat a.gz b.gz`), as gzip(1) does.
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 
 use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
 use flate2::Compression;
 
+use super::pgzip::ParallelGzEncoder;
 use super::read_error;
 use super::staged::Staged;
 use crate::error::{Error, IoContext, Result};
@@ -55,10 +56,10 @@ impl FileSystem {
         let d = self.resolve(dest, OP)?;
         let out = Staged::create(OP, &d)?;
         let shown_dest = d.shown();
-        let mut encoder = GzEncoder::new(BufWriter::with_capacity(CHUNK, out.file()?), Compression::new(level.min(9)));
+        let mut encoder = ParallelGzEncoder::new(BufWriter::with_capacity(CHUNK, out.file()?), Compression::new(level.min(9)));
         let on_write = |e: io::Error| Error::io(e, OP, "write").path(&shown_dest);
         pump(OP, input, &mut encoder, ctl, |e| Error::io(e, OP, "read").path(&shown), on_write)?;
-        encoder.finish().and_then(|mut w| w.flush()).map_err(on_write)?;
+        encoder.finish().map_err(on_write)?;
         out.commit(OP)
     }
 

@@ -1,4 +1,5 @@
-//! Archives: gzip streams (`gzip`, `gunzip`) and tar archives (`tar`, `untar`).
+//! Archives: gzip streams (`gzip`, `gunzip`; compressed in parallel by `pgzip`) and tar archives
+//! (`tar`, `untar`).
 //!
 //! Extraction is built to be safe on hostile input. Every entry is created relative to an open
 //! handle of a fresh staging directory inside the destination, one path component at a time
@@ -12,6 +13,7 @@ mod entry_name;
 mod extract;
 mod gzip;
 mod limits;
+mod pgzip;
 mod staged;
 
 #[cfg_attr(unix, path = "platform_unix.rs")]
