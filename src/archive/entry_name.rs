@@ -82,6 +82,8 @@ pub fn symlink_destination(entry: &[OsString], target: &[u8]) -> Result<LinkPath
 #[derive(Default)]
 pub struct Claims {
     folded: HashMap<String, PathBuf>,
+    /// The exact paths claimed (so the directories above an entry are folded once, not per entry).
+    exact: HashSet<PathBuf>,
     /// Paths where symbolic links were created.
     links: HashSet<PathBuf>,
     /// Directories that links created so far pass through to reach their targets.
@@ -89,7 +91,11 @@ pub struct Claims {
 }
 
 fn fold(path: &std::path::Path) -> String {
-    let nfc: String = path.to_string_lossy().nfc().collect();
+    let text = path.to_string_lossy();
+    if text.is_ascii() {
+        return text.to_ascii_lowercase(); // NFC and full case folding of ASCII
+    }
+    let nfc: String = text.nfc().collect();
     caseless::default_case_fold_str(&nfc).nfc().collect()
 }
 
@@ -101,20 +107,25 @@ impl Claims {
         let mut claimed = Vec::new();
         for c in components {
             path.push(c);
+            if self.exact.contains(&path) {
+                continue;
+            }
             let key = fold(&path);
             match self.folded.get(&key) {
-                Some(existing) if *existing != path => {
+                Some(existing) => {
                     return Err(format!(
                         "'{}' and '{}' are the same name after Unicode normalisation or case folding",
                         existing.display(),
                         path.display()
                     ))
                 }
-                Some(_) => {}
                 None => claimed.push((key, path.clone())),
             }
         }
-        self.folded.extend(claimed);
+        for (key, path) in claimed {
+            self.exact.insert(path.clone());
+            self.folded.insert(key, path);
+        }
         Ok(())
     }
 

@@ -81,6 +81,8 @@ struct Extractor<'a> {
     /// The last parent directory opened, by path: entries of one directory usually follow each
     /// other. Cleared whenever something other than a regular file is created.
     parent_cache: Option<(PathBuf, Dir)>,
+    /// Reused for every file's content.
+    buffer: Vec<u8>,
 }
 
 fn mtime_of(header: &tar::Header) -> Option<SystemTime> {
@@ -119,6 +121,7 @@ impl FileSystem {
             report: ExtractReport::default(),
             seen: 0,
             parent_cache: None,
+            buffer: vec![0; 256 * 1024],
         };
         let mut tar = tar::Archive::new(Budgeted::new(stream, budget));
         for entry in tar.entries().map_err(|e| read_error(OP, e, &shown))? {
@@ -331,14 +334,19 @@ impl Extractor<'_> {
     }
 
     fn make_file(&mut self, parent: &Dir, name: &Path, data: &mut impl Read, mode: u32, mtime: Option<SystemTime>) -> Result<Result<(), Refusal>> {
-        if let Err(r) = self.clear(parent, name)? {
-            return Ok(Err(r));
-        }
-        let file = platform::create_new(parent, name, mode).ctx(OP, "open", self.archive)?;
-        let mut out = io::BufWriter::with_capacity(CHUNK, file.into_std());
-        let mut buf = vec![0u8; 256 * 1024];
+        // The staging directory is fresh, so the name is almost always free: try that first.
+        let file = match platform::create_new(parent, name, mode) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if let Err(r) = self.clear(parent, name)? {
+                    return Ok(Err(r));
+                }
+                platform::create_new(parent, name, mode)
+            }
+            other => other,
+        };
+        let mut file = file.ctx(OP, "open", self.archive)?.into_std();
         loop {
-            let n = match data.read(&mut buf) {
+            let n = match data.read(&mut self.buffer) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -348,11 +356,10 @@ impl Extractor<'_> {
             if self.report.bytes > self.limits.max_bytes {
                 return Err(self.limit(format!("more than {} bytes of content (limits.maxBytes)", self.limits.max_bytes)));
             }
-            out.write_all(&buf[..n]).ctx(OP, "write", self.archive)?;
+            file.write_all(&self.buffer[..n]).ctx(OP, "write", self.archive)?;
             self.ctl.add_bytes(n as u64);
             self.ctl.check(OP)?;
         }
-        let file = out.into_inner().map_err(|e| Error::io(e.into_error(), OP, "write").path(self.archive))?;
         if let Some(t) = mtime {
             file.set_times(std::fs::FileTimes::new().set_modified(t).set_accessed(t)).ctx(OP, "utime", self.archive)?;
         }
