@@ -227,10 +227,7 @@ fn write_archive(
 }
 
 fn mtime_secs(md: &Metadata) -> u64 {
-    md.modified()
-        .ok()
-        .and_then(|t| t.into_std().duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs())
+    md.modified().ok().and_then(|t| t.into_std().duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_secs())
 }
 
 /// Exactly `left` bytes of a file whose size was taken before reading: a file that shrank
@@ -258,4 +255,3 @@ impl Read for ExactSize<'_> {
         Ok(n)
     }
 }
-

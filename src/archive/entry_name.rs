@@ -17,7 +17,8 @@ use super::platform;
 pub type Refusal = String;
 
 fn is_absolute(raw: &[u8]) -> bool {
-    matches!(raw.first(), Some(b'/') | Some(b'\\')) || (raw.len() >= 2 && raw[1] == b':' && raw[0].is_ascii_alphabetic())
+    matches!(raw.first(), Some(b'/') | Some(b'\\'))
+        || (raw.len() >= 2 && raw[1] == b':' && raw[0].is_ascii_alphabetic())
 }
 
 fn parts(raw: &[u8]) -> impl Iterator<Item = &[u8]> {

@@ -90,7 +90,14 @@ fn mtime_of(header: &tar::Header) -> Option<SystemTime> {
 }
 
 impl FileSystem {
-    pub fn untar(&self, archive: &str, dest: &str, limits: Limits, on_unsafe: OnUnsafe, ctl: Control<'_>) -> Result<ExtractReport> {
+    pub fn untar(
+        &self,
+        archive: &str,
+        dest: &str,
+        limits: Limits,
+        on_unsafe: OnUnsafe,
+        ctl: Control<'_>,
+    ) -> Result<ExtractReport> {
         let a = self.resolve(archive, OP)?;
         let shown = a.shown();
         let file = open_file(&a, OP)?;
@@ -105,7 +112,11 @@ impl FileSystem {
         let dest_dir = d.open_dir(OP, true)?;
         let staging = Staging {
             dest: &dest_dir,
-            name: PathBuf::from(format!(".xsys-untar-{}-{}", std::process::id(), STAGING.fetch_add(1, Ordering::Relaxed))),
+            name: PathBuf::from(format!(
+                ".xsys-untar-{}-{}",
+                std::process::id(),
+                STAGING.fetch_add(1, Ordering::Relaxed)
+            )),
         };
         dest_dir.create_dir(&staging.name).ctx(OP, "mkdir", &d.shown().join(&staging.name))?;
         let root = dest_dir.open_dir_nofollow(&staging.name).ctx(OP, "opendir", &d.shown())?;
@@ -150,7 +161,9 @@ impl Extractor<'_> {
     fn refuse(&mut self, name: &[u8], reason: Refusal) -> Result<()> {
         let name = String::from_utf8_lossy(name).into_owned();
         match self.on_unsafe {
-            OnUnsafe::Error => Err(Error::new(UNSAFE, OP, format!("unsafe entry '{name}': {reason}")).path(self.archive)),
+            OnUnsafe::Error => {
+                Err(Error::new(UNSAFE, OP, format!("unsafe entry '{name}': {reason}")).path(self.archive))
+            }
             OnUnsafe::Skip => {
                 self.report.skipped.push(Skipped { path: name, reason });
                 Ok(())
@@ -181,7 +194,9 @@ impl Extractor<'_> {
             return Ok(()); // the archive's own root, `./`
         }
         if comps.len() > self.limits.max_depth {
-            return Err(self.limit(format!("an entry is nested deeper than {} (limits.maxDepth)", self.limits.max_depth)));
+            return Err(
+                self.limit(format!("an entry is nested deeper than {} (limits.maxDepth)", self.limits.max_depth))
+            );
         }
         let link = entry.link_name_bytes().map(|l| l.into_owned());
         let link_dest = match kind {
@@ -284,7 +299,14 @@ impl Extractor<'_> {
         }
     }
 
-    fn make_dir(&mut self, parent: &Dir, name: &Path, comps: &[OsString], mode: u32, mtime: Option<SystemTime>) -> Result<Result<(), Refusal>> {
+    fn make_dir(
+        &mut self,
+        parent: &Dir,
+        name: &Path,
+        comps: &[OsString],
+        mode: u32,
+        mtime: Option<SystemTime>,
+    ) -> Result<Result<(), Refusal>> {
         match parent.symlink_metadata(name) {
             Ok(md) if md.is_dir() => {}
             Ok(_) => {
@@ -333,7 +355,14 @@ impl Extractor<'_> {
         Ok(Ok(()))
     }
 
-    fn make_file(&mut self, parent: &Dir, name: &Path, data: &mut impl Read, mode: u32, mtime: Option<SystemTime>) -> Result<Result<(), Refusal>> {
+    fn make_file(
+        &mut self,
+        parent: &Dir,
+        name: &Path,
+        data: &mut impl Read,
+        mode: u32,
+        mtime: Option<SystemTime>,
+    ) -> Result<Result<(), Refusal>> {
         // The staging directory is fresh, so the name is almost always free: try that first.
         let file = match platform::create_new(parent, name, mode) {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -354,7 +383,9 @@ impl Extractor<'_> {
             };
             self.report.bytes += n as u64;
             if self.report.bytes > self.limits.max_bytes {
-                return Err(self.limit(format!("more than {} bytes of content (limits.maxBytes)", self.limits.max_bytes)));
+                return Err(
+                    self.limit(format!("more than {} bytes of content (limits.maxBytes)", self.limits.max_bytes))
+                );
             }
             file.write_all(&self.buffer[..n]).ctx(OP, "write", self.archive)?;
             self.ctl.add_bytes(n as u64);

@@ -4,7 +4,6 @@
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
-
 use flate2::read::MultiGzDecoder;
 use flate2::Compression;
 
@@ -56,7 +55,8 @@ impl FileSystem {
         let d = self.resolve(dest, OP)?;
         let out = Staged::create(OP, &d)?;
         let shown_dest = d.shown();
-        let mut encoder = ParallelGzEncoder::new(BufWriter::with_capacity(CHUNK, out.file()?), Compression::new(level.min(9)));
+        let mut encoder =
+            ParallelGzEncoder::new(BufWriter::with_capacity(CHUNK, out.file()?), Compression::new(level.min(9)));
         let on_write = |e: io::Error| Error::io(e, OP, "write").path(&shown_dest);
         pump(OP, input, &mut encoder, ctl, |e| Error::io(e, OP, "read").path(&shown), on_write)?;
         encoder.finish().map_err(on_write)?;
@@ -97,4 +97,3 @@ pub(super) fn open_file(t: &crate::fs::Target<'_>, op: &'static str) -> Result<s
     }
     Ok(file)
 }
-

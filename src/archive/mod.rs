@@ -42,7 +42,11 @@ fn read_error(op: &'static str, e: std::io::Error, archive: &std::path::Path) ->
     }
     match e.kind() {
         InvalidData | InvalidInput | UnexpectedEof | Other => {
-            let what = if e.kind() == UnexpectedEof { "unexpected end of data (truncated?)".to_string() } else { e.to_string() };
+            let what = if e.kind() == UnexpectedEof {
+                "unexpected end of data (truncated?)".to_string()
+            } else {
+                e.to_string()
+            };
             Error::new(CORRUPT, op, format!("corrupt archive: {what}")).path(archive)
         }
         _ => Error::io(e, op, "read").path(archive),

@@ -157,7 +157,8 @@ mod tests {
 
     #[test]
     fn output_is_one_valid_gzip_member() {
-        let text: Vec<u8> = (0..3_500_000u32).map(|i| b"abcdefgh spam eggs\n"[(i % 19) as usize] ^ ((i / 7919) as u8 & 1)).collect();
+        let text: Vec<u8> =
+            (0..3_500_000u32).map(|i| b"abcdefgh spam eggs\n"[(i % 19) as usize] ^ ((i / 7919) as u8 & 1)).collect();
         for level in [0, 1, 6, 9] {
             assert_eq!(round_trip(&text, level), text, "level {level}");
         }

@@ -23,6 +23,12 @@ pub fn set_mode(dir: &Dir, name: &Path, mode: u32) -> io::Result<()> {
 }
 
 pub fn owner_and_mode(md: &Metadata) -> (u32, u64, u64) {
-    let mode = if md.is_dir() { 0o755 } else if md.permissions().readonly() { 0o444 } else { 0o644 };
+    let mode = if md.is_dir() {
+        0o755
+    } else if md.permissions().readonly() {
+        0o444
+    } else {
+        0o644
+    };
     (mode, 0, 0)
 }

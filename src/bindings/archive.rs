@@ -43,7 +43,12 @@ pub struct RawLimits {
 }
 
 fn limits(l: &RawLimits) -> Limits {
-    Limits { max_bytes: l.max_bytes as u64, max_entries: l.max_entries as u64, max_depth: l.max_depth as usize, max_ratio: l.max_ratio }
+    Limits {
+        max_bytes: l.max_bytes as u64,
+        max_entries: l.max_entries as u64,
+        max_depth: l.max_depth as usize,
+        max_ratio: l.max_ratio,
+    }
 }
 
 fn on_unsafe(s: &str) -> CoreResult<OnUnsafe> {
@@ -60,12 +65,18 @@ fn tar(fs: &FileSystem, dir: &str, out: &str, level: Option<u32>, ctl: Control<'
     Ok(TarResult { entries: s.entries as f64, bytes: s.bytes as f64, errors, omitted })
 }
 
-fn untar(fs: &FileSystem, archive: &str, dest: &str, l: Limits, unsafe_: &str, ctl: Control<'_>) -> CoreResult<UntarResult> {
+fn untar(
+    fs: &FileSystem,
+    archive: &str,
+    dest: &str,
+    l: Limits,
+    unsafe_: &str,
+    ctl: Control<'_>,
+) -> CoreResult<UntarResult> {
     let r = fs.untar(archive, dest, l, on_unsafe(unsafe_)?, ctl)?;
     let skipped = r.skipped.into_iter().map(|s| SkippedEntry { path: s.path, reason: s.reason }).collect();
     Ok(UntarResult { entries: r.entries as f64, bytes: r.bytes as f64, skipped })
 }
-
 
 #[napi]
 impl NativeFileSystem {
@@ -75,7 +86,15 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn gzip<'e>(&self, env: &'e Env, src: String, dest: String, level: u32, cancel: Option<&CancelToken>, on_progress: OnProgress<'_>) -> napi::Result<PromiseRaw<'e, ()>> {
+    pub fn gzip<'e>(
+        &self,
+        env: &'e Env,
+        src: String,
+        dest: String,
+        level: u32,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, ()>> {
         let fs = self.fs.clone();
         spawn(env, "gzip", cancel, on_progress, move |ctl| fs.gzip(&src, &dest, level, ctl))
     }
@@ -86,7 +105,14 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn gunzip<'e>(&self, env: &'e Env, src: String, dest: String, cancel: Option<&CancelToken>, on_progress: OnProgress<'_>) -> napi::Result<PromiseRaw<'e, ()>> {
+    pub fn gunzip<'e>(
+        &self,
+        env: &'e Env,
+        src: String,
+        dest: String,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, ()>> {
         let fs = self.fs.clone();
         spawn(env, "gunzip", cancel, on_progress, move |ctl| fs.gunzip(&src, &dest, ctl))
     }
@@ -113,7 +139,14 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind)]
-    pub fn untar_sync(&self, env: &Env, archive: String, dest: String, limits_: RawLimits, on_unsafe: String) -> napi::Result<UntarResult> {
+    pub fn untar_sync(
+        &self,
+        env: &Env,
+        archive: String,
+        dest: String,
+        limits_: RawLimits,
+        on_unsafe: String,
+    ) -> napi::Result<UntarResult> {
         run_sync(env, "untar", || untar(&self.fs, &archive, &dest, limits(&limits_), &on_unsafe, Control::default()))
     }
 

@@ -93,7 +93,10 @@ pub(crate) struct Job {
 
 impl Job {
     /// Created on the JS thread from the call's optional token and progress callback.
-    pub fn new(cancel: Option<&CancelToken>, on_progress: Option<Function<'_, Vec<ProgressReport>, ()>>) -> napi::Result<Job> {
+    pub fn new(
+        cancel: Option<&CancelToken>,
+        on_progress: Option<Function<'_, Vec<ProgressReport>, ()>>,
+    ) -> napi::Result<Job> {
         Ok(Job {
             cancel: cancel.map(|c| Arc::clone(&c.flag)),
             progress: Arc::new(Progress::default()),

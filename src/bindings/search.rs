@@ -43,7 +43,8 @@ pub struct GrepResult {
 
 fn grep_result(r: Report<Vec<search::GrepMatch>>) -> GrepResult {
     let (errors, omitted) = problems(&r.problems);
-    let matches = r.value.into_iter().map(|m| SearchMatch { file: m.file, line: m.line as f64, content: m.content }).collect();
+    let matches =
+        r.value.into_iter().map(|m| SearchMatch { file: m.file, line: m.line as f64, content: m.content }).collect();
     GrepResult { matches, errors, omitted }
 }
 
@@ -109,7 +110,8 @@ pub struct Duplicates {
 
 fn duplicates(r: Report<Vec<search::DuplicateGroup>>) -> Duplicates {
     let (errors, omitted) = problems(&r.problems);
-    let groups = r.value.into_iter().map(|g| DuplicateGroup { hash: g.hash, size: g.size as f64, paths: g.paths }).collect();
+    let groups =
+        r.value.into_iter().map(|g| DuplicateGroup { hash: g.hash, size: g.size as f64, paths: g.paths }).collect();
     Duplicates { groups, errors, omitted }
 }
 
@@ -125,7 +127,12 @@ pub struct SyncResult {
     pub omitted: f64,
 }
 
-fn find_options(pattern: Option<String>, glob: Option<String>, kind: &str, max_depth: Option<u32>) -> CoreResult<FindOptions> {
+fn find_options(
+    pattern: Option<String>,
+    glob: Option<String>,
+    kind: &str,
+    max_depth: Option<u32>,
+) -> CoreResult<FindOptions> {
     let kind = match kind {
         "file" => KindFilter::File,
         "dir" => KindFilter::Dir,
@@ -149,7 +156,14 @@ fn from_epoch_ms(ms: f64) -> SystemTime {
     }
 }
 
-fn sync_result(fs: &FileSystem, src: &str, dest: &str, delete: bool, dry_run: bool, ctl: Control<'_>) -> CoreResult<SyncResult> {
+fn sync_result(
+    fs: &FileSystem,
+    src: &str,
+    dest: &str,
+    delete: bool,
+    dry_run: bool,
+    ctl: Control<'_>,
+) -> CoreResult<SyncResult> {
     let r = fs.sync(src, dest, delete, dry_run, ctl)?;
     let (errors, omitted) = problems(&r.problems);
     Ok(SyncResult {
@@ -163,11 +177,18 @@ fn sync_result(fs: &FileSystem, src: &str, dest: &str, delete: bool, dry_run: bo
     })
 }
 
-
 #[napi]
 impl NativeFileSystem {
     #[napi(catch_unwind)]
-    pub fn find_sync(&self, env: &Env, dir: String, pattern: Option<String>, glob: Option<String>, kind: String, max_depth: Option<u32>) -> napi::Result<PathList> {
+    pub fn find_sync(
+        &self,
+        env: &Env,
+        dir: String,
+        pattern: Option<String>,
+        glob: Option<String>,
+        kind: String,
+        max_depth: Option<u32>,
+    ) -> napi::Result<PathList> {
         run_sync(env, "find", || {
             let opts = find_options(pattern, glob, &kind, max_depth)?;
             self.fs.find(&dir, &opts, Control::default()).map(path_list)
@@ -200,7 +221,14 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<PathList>")]
-    pub fn find_by_ext<'e>(&self, env: &'e Env, dir: String, ext: String, cancel: Option<&CancelToken>, on_progress: OnProgress<'_>) -> napi::Result<PromiseRaw<'e, PathList>> {
+    pub fn find_by_ext<'e>(
+        &self,
+        env: &'e Env,
+        dir: String,
+        ext: String,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, PathList>> {
         let fs = self.fs.clone();
         spawn(env, "findByExt", cancel, on_progress, move |ctl| fs.find_by_ext(&dir, &ext, ctl).map(path_list))
     }
@@ -208,18 +236,38 @@ impl NativeFileSystem {
     /// `since_ms`: milliseconds since the epoch.
     #[napi(catch_unwind)]
     pub fn modified_since_sync(&self, env: &Env, dir: String, since_ms: f64) -> napi::Result<PathList> {
-        run_sync(env, "modifiedSince", || self.fs.modified_since(&dir, from_epoch_ms(since_ms), Control::default()).map(path_list))
+        run_sync(env, "modifiedSince", || {
+            self.fs.modified_since(&dir, from_epoch_ms(since_ms), Control::default()).map(path_list)
+        })
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<PathList>")]
-    pub fn modified_since<'e>(&self, env: &'e Env, dir: String, since_ms: f64, cancel: Option<&CancelToken>, on_progress: OnProgress<'_>) -> napi::Result<PromiseRaw<'e, PathList>> {
+    pub fn modified_since<'e>(
+        &self,
+        env: &'e Env,
+        dir: String,
+        since_ms: f64,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, PathList>> {
         let fs = self.fs.clone();
-        spawn(env, "modifiedSince", cancel, on_progress, move |ctl| fs.modified_since(&dir, from_epoch_ms(since_ms), ctl).map(path_list))
+        spawn(env, "modifiedSince", cancel, on_progress, move |ctl| {
+            fs.modified_since(&dir, from_epoch_ms(since_ms), ctl).map(path_list)
+        })
     }
 
     #[napi(catch_unwind)]
     #[allow(clippy::too_many_arguments)]
-    pub fn grep_sync(&self, env: &Env, dir: String, pattern: String, literal: bool, ignore_case: bool, max_results: Option<f64>, gitignore: bool) -> napi::Result<GrepResult> {
+    pub fn grep_sync(
+        &self,
+        env: &Env,
+        dir: String,
+        pattern: String,
+        literal: bool,
+        ignore_case: bool,
+        max_results: Option<f64>,
+        gitignore: bool,
+    ) -> napi::Result<GrepResult> {
         let opts = grep_options(literal, ignore_case, max_results, gitignore);
         run_sync(env, "grep", || self.fs.grep(&dir, &pattern, &opts, Control::default()).map(grep_result))
     }
@@ -246,8 +294,17 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind)]
-    pub fn batch_rename_sync(&self, env: &Env, dir: String, pattern: String, replacement: String, dry_run: bool) -> napi::Result<RenamePlan> {
-        run_sync(env, "batchRename", || self.fs.batch_rename(&dir, &pattern, &replacement, dry_run, Control::default()).map(rename_plan))
+    pub fn batch_rename_sync(
+        &self,
+        env: &Env,
+        dir: String,
+        pattern: String,
+        replacement: String,
+        dry_run: bool,
+    ) -> napi::Result<RenamePlan> {
+        run_sync(env, "batchRename", || {
+            self.fs.batch_rename(&dir, &pattern, &replacement, dry_run, Control::default()).map(rename_plan)
+        })
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<RenamePlan>")]
@@ -263,7 +320,9 @@ impl NativeFileSystem {
         on_progress: OnProgress<'_>,
     ) -> napi::Result<PromiseRaw<'e, RenamePlan>> {
         let fs = self.fs.clone();
-        spawn(env, "batchRename", cancel, on_progress, move |ctl| fs.batch_rename(&dir, &pattern, &replacement, dry_run, ctl).map(rename_plan))
+        spawn(env, "batchRename", cancel, on_progress, move |ctl| {
+            fs.batch_rename(&dir, &pattern, &replacement, dry_run, ctl).map(rename_plan)
+        })
     }
 
     #[napi(catch_unwind)]
@@ -272,7 +331,13 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<DiskUsage>")]
-    pub fn du<'e>(&self, env: &'e Env, dir: String, cancel: Option<&CancelToken>, on_progress: OnProgress<'_>) -> napi::Result<PromiseRaw<'e, DiskUsage>> {
+    pub fn du<'e>(
+        &self,
+        env: &'e Env,
+        dir: String,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, DiskUsage>> {
         let fs = self.fs.clone();
         spawn(env, "du", cancel, on_progress, move |ctl| fs.du(&dir, ctl).map(disk_usage))
     }
@@ -283,13 +348,26 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<Duplicates>")]
-    pub fn dedupe<'e>(&self, env: &'e Env, dir: String, cancel: Option<&CancelToken>, on_progress: OnProgress<'_>) -> napi::Result<PromiseRaw<'e, Duplicates>> {
+    pub fn dedupe<'e>(
+        &self,
+        env: &'e Env,
+        dir: String,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, Duplicates>> {
         let fs = self.fs.clone();
         spawn(env, "dedupe", cancel, on_progress, move |ctl| fs.dedupe(&dir, ctl).map(duplicates))
     }
 
     #[napi(catch_unwind)]
-    pub fn sync_sync(&self, env: &Env, src: String, dest: String, delete_extra: bool, dry_run: bool) -> napi::Result<SyncResult> {
+    pub fn sync_sync(
+        &self,
+        env: &Env,
+        src: String,
+        dest: String,
+        delete_extra: bool,
+        dry_run: bool,
+    ) -> napi::Result<SyncResult> {
         run_sync(env, "sync", || sync_result(&self.fs, &src, &dest, delete_extra, dry_run, Control::default()))
     }
 

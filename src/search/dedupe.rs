@@ -134,7 +134,10 @@ fn by_inode(entries: Vec<((u64, u64), PathBuf)>) -> Vec<Candidate> {
 
 /// Partition by `key` (files whose key cannot be computed are dropped), keeping groups of two
 /// or more.
-fn split_keyed(files: Vec<Candidate>, key: impl Fn(&Candidate) -> Option<String> + Sync) -> Vec<(String, Vec<Candidate>)> {
+fn split_keyed(
+    files: Vec<Candidate>,
+    key: impl Fn(&Candidate) -> Option<String> + Sync,
+) -> Vec<(String, Vec<Candidate>)> {
     let keyed: Vec<(String, Candidate)> = files.into_par_iter().filter_map(|c| key(&c).map(|k| (k, c))).collect();
     let mut groups: HashMap<String, Vec<Candidate>> = HashMap::new();
     for (k, c) in keyed {

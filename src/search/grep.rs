@@ -77,7 +77,13 @@ impl Search<'_> {
 }
 
 impl FileSystem {
-    pub fn grep(&self, path: &str, pattern: &str, opts: &GrepOptions, ctl: Control<'_>) -> Result<Report<Vec<GrepMatch>>> {
+    pub fn grep(
+        &self,
+        path: &str,
+        pattern: &str,
+        opts: &GrepOptions,
+        ctl: Control<'_>,
+    ) -> Result<Report<Vec<GrepMatch>>> {
         let re = compile_regex(OP, pattern, opts.literal, opts.ignore_case)?;
         let target = self.resolve(path, OP)?;
         let shown = super::shown_clean(&target);
@@ -152,16 +158,17 @@ mod tests {
 
     fn rel(fs: &FileSystem, m: &[GrepMatch]) -> Vec<(String, u64, String)> {
         let root = fs.root().unwrap();
-        m.iter()
-            .map(|m| (lossy(Path::new(&m.file).strip_prefix(root).unwrap()), m.line, m.content.clone()))
-            .collect()
+        m.iter().map(|m| (lossy(Path::new(&m.file).strip_prefix(root).unwrap()), m.line, m.content.clone())).collect()
     }
 
     #[test]
     fn finds_lines_in_every_file_and_skips_binaries() {
         let (_t, fs) = setup(&[("a.txt", b"hello\nworld\n"), ("sub/b.txt", b"say hello\n"), ("bin", b"hello\0")]);
         let r = fs.grep(".", "hello", &GrepOptions::default(), Control::default()).unwrap();
-        assert_eq!(rel(&fs, &r.value), [("a.txt".into(), 1, "hello".into()), ("sub/b.txt".into(), 1, "say hello".into())]);
+        assert_eq!(
+            rel(&fs, &r.value),
+            [("a.txt".into(), 1, "hello".into()), ("sub/b.txt".into(), 1, "say hello".into())]
+        );
     }
 
     #[test]
@@ -176,7 +183,10 @@ mod tests {
         ]);
         let opts = GrepOptions { gitignore: true, ..Default::default() };
         let r = fs.grep(".", "hit", &opts, Control::default()).unwrap();
-        assert_eq!(rel(&fs, &r.value), [("kept.txt".into(), 1, "hit".into()), ("sub/keep.log".into(), 1, "hit".into())]);
+        assert_eq!(
+            rel(&fs, &r.value),
+            [("kept.txt".into(), 1, "hit".into()), ("sub/keep.log".into(), 1, "hit".into())]
+        );
         let r = fs.grep(".", "hit", &GrepOptions::default(), Control::default()).unwrap();
         assert_eq!(r.value.len(), 4);
     }

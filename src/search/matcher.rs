@@ -45,7 +45,8 @@ impl NameGlob {
             .backslash_escape(true)
             .build()
             .map_err(|e| {
-                Error::new("ERR_INVALID_GLOB", op, format!("invalid glob '{glob}': {}", e.kind())).class(JsClass::SyntaxError)
+                Error::new("ERR_INVALID_GLOB", op, format!("invalid glob '{glob}': {}", e.kind()))
+                    .class(JsClass::SyntaxError)
             })?
             .compile_matcher();
         Ok(NameGlob { matcher, on_path: glob.contains('/') })

@@ -65,7 +65,12 @@ impl FileSystem {
             }
             let new_name = String::from_utf8_lossy(&new_name).into_owned();
             let at = |p: &Path| shown.join(p);
-            if new_name.is_empty() || new_name == "." || new_name == ".." || new_name.contains(['/', '\0']) || (cfg!(windows) && new_name.contains('\\')) {
+            if new_name.is_empty()
+                || new_name == "."
+                || new_name == ".."
+                || new_name.contains(['/', '\0'])
+                || (cfg!(windows) && new_name.contains('\\'))
+            {
                 conflicts.push(
                     Error::invalid_arg(OP, format!("replacement gives the invalid name '{new_name}'")).path(at(e.rel)),
                 );
@@ -74,7 +79,10 @@ impl FileSystem {
             // Taken already, unless by the entry itself (a case-only rename on a
             // case-insensitive filesystem).
             if let Ok(existing) = e.parent.symlink_metadata(&new_name) {
-                let same = e.parent.symlink_metadata(e.name).is_ok_and(|md| (md.dev(), md.ino()) == (existing.dev(), existing.ino()));
+                let same = e
+                    .parent
+                    .symlink_metadata(e.name)
+                    .is_ok_and(|md| (md.dev(), md.ino()) == (existing.dev(), existing.ino()));
                 if !same {
                     conflicts.push(exists(at(e.rel), at(&e.rel.with_file_name(&new_name))));
                     return descend;
@@ -96,7 +104,8 @@ impl FileSystem {
         let mut taken = HashSet::new();
         for p in &planned {
             if !taken.insert(p.rel.with_file_name(&p.new_name)) {
-                return Err(exists(shown.join(&p.rel), shown.join(p.rel.with_file_name(&p.new_name))).hint("two entries would get the same name"));
+                return Err(exists(shown.join(&p.rel), shown.join(p.rel.with_file_name(&p.new_name)))
+                    .hint("two entries would get the same name"));
             }
         }
         planned.sort_by(|a, b| b.depth.cmp(&a.depth).then_with(|| a.rel.cmp(&b.rel)));
@@ -115,7 +124,10 @@ impl FileSystem {
         };
         let mut steps: Vec<RenameStep> = planned
             .iter()
-            .map(|p| RenameStep { old_path: lossy(&shown.join(&p.rel)), new_path: lossy(&shown.join(final_path(&p.rel, &p.new_name))) })
+            .map(|p| RenameStep {
+                old_path: lossy(&shown.join(&p.rel)),
+                new_path: lossy(&shown.join(final_path(&p.rel, &p.new_name))),
+            })
             .collect();
         if !dry_run {
             apply(self, dir, &shown, &planned)?;
@@ -143,7 +155,11 @@ fn apply(fs: &FileSystem, dir: &str, shown: &Path, planned: &[Planned]) -> Resul
     for p in planned {
         let result = parent_of(p).and_then(|d| {
             rename_noreplace(&d, &name_of(p), &p.new_name)
-                .map_err(|e| Error::io(e, OP, "rename").path(shown.join(&p.rel)).dest(shown.join(p.rel.with_file_name(&p.new_name))))
+                .map_err(|e| {
+                    Error::io(e, OP, "rename")
+                        .path(shown.join(&p.rel))
+                        .dest(shown.join(p.rel.with_file_name(&p.new_name)))
+                })
                 .map(|()| d)
         });
         match result {
@@ -211,7 +227,10 @@ mod tests {
         let (t, fs) = setup(&["old_dir/old_a.txt", "old_b.txt"]);
         let plan = fs.batch_rename(".", "^old_", "new_", false, Control::default()).unwrap().value;
         let root = fs.root().unwrap().to_path_buf();
-        assert_eq!(relative_sorted(&root, plan.iter().map(|s| s.new_path.clone()).collect()), ["new_b.txt", "new_dir", "new_dir/new_a.txt"]);
+        assert_eq!(
+            relative_sorted(&root, plan.iter().map(|s| s.new_path.clone()).collect()),
+            ["new_b.txt", "new_dir", "new_dir/new_a.txt"]
+        );
         assert_eq!(listing(&t), ["new_b.txt", "new_dir", "new_dir/new_a.txt"]);
     }
 

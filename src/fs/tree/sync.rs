@@ -14,8 +14,8 @@ use cap_fs_ext::DirExt;
 use cap_std::fs::{Dir, Metadata};
 
 use super::{
-    apply_dir_fixups, copy_file, copy_link, physical, set_top_dir_attributes, special_file_error, times_of, CopyOptions,
-    DirFixup,
+    apply_dir_fixups, copy_file, copy_link, physical, set_top_dir_attributes, special_file_error, times_of,
+    CopyOptions, DirFixup,
 };
 use crate::error::{Error, Result};
 use crate::fs::platform;
@@ -117,7 +117,9 @@ impl FileSystem {
                 let (src_dir, src_name) = super::open_parent(&s)?;
                 let unchanged = match (&dmd, d.parent()) {
                     (Some(dmd), _) if kind == FileKind::File => same_file(&smd, dmd),
-                    (Some(dmd), Some(parent)) => same_link(&src_dir, &parent.open_dir(OP, true)?, &src_name, dmd) && src_name == name,
+                    (Some(dmd), Some(parent)) => {
+                        same_link(&src_dir, &parent.open_dir(OP, true)?, &src_name, dmd) && src_name == name
+                    }
                     _ => false,
                 };
                 if unchanged {
@@ -217,9 +219,9 @@ impl FileSystem {
                         return None;
                     }
                     if let (Some(dest), false) = (dest, opts.dry_run) {
-                        let in_the_way = dmd.filter(|m| m.is_dir()).map_or(Ok(()), |m| {
-                            remove_any(dest, name, &m).map_err(|err| Error::io(err, OP, "rmdir"))
-                        });
+                        let in_the_way = dmd
+                            .filter(|m| m.is_dir())
+                            .map_or(Ok(()), |m| remove_any(dest, name, &m).map_err(|err| Error::io(err, OP, "rmdir")));
                         let copied = in_the_way.and_then(|()| {
                             if e.kind == FileKind::File {
                                 copy_file(e.parent, name, &smd, dest, name, COPY, umask)
@@ -245,7 +247,9 @@ impl FileSystem {
                 }
             }
         };
-        walk(s.open_dir(OP, false)?, &shown_src, dest_dir.clone(), ctl.walk_options(None), &copy, &|e| tally.log.push(e));
+        walk(s.open_dir(OP, false)?, &shown_src, dest_dir.clone(), ctl.walk_options(None), &copy, &|e| {
+            tally.log.push(e)
+        });
         ctl.check(OP)?;
 
         if let (true, Some(dest_dir)) = (opts.delete, &dest_dir) {
@@ -260,7 +264,8 @@ impl FileSystem {
                     }
                     _ => {
                         if !opts.dry_run {
-                            let removed = e.parent.symlink_metadata(name).and_then(|md| remove_any(e.parent, name, &md));
+                            let removed =
+                                e.parent.symlink_metadata(name).and_then(|md| remove_any(e.parent, name, &md));
                             if let Err(err) = removed {
                                 tally.log.push(Error::io(err, OP, "unlink").path(shown_dest.join(e.rel)));
                                 return None;
