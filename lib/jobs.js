@@ -103,4 +103,4 @@ function operation(method, parse, shape) {
   };
 }
 
-module.exports = { abortError, operation, withErrors, fromRaw };
+module.exports = { operation, withErrors };

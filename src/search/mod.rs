@@ -27,13 +27,11 @@ pub use grep::{GrepMatch, GrepOptions};
 pub use matcher::compile_regex;
 pub use rename::RenameStep;
 
-pub use crate::fs::walk::{Control, Problems, Progress};
-
 /// A result together with the problems met while producing it.
 #[derive(Debug)]
 pub struct Report<T> {
     pub value: T,
-    pub problems: Problems,
+    pub problems: crate::fs::walk::Problems,
 }
 
 /// Lossy UTF-8 form of a path for results.
