@@ -152,6 +152,17 @@ export interface WalkProblems {
   readonly errorsOmitted: number;
 }
 
+/**
+ * Walks never follow symbolic links unless `followLinks` is set. Then each link is resolved the
+ * way the FileSystem resolves any path (beneath the root when confined: a link leading outside
+ * is reported in `errors` and not followed), a link to a directory is walked, a dangling link
+ * is reported as a link, and a link back into a directory being walked is reported (`ELOOP`)
+ * instead of looping.
+ */
+export interface FollowOptions {
+  followLinks?: boolean;
+}
+
 export interface FindOptions extends JobOptions {
   /** Regular expression searched for in each entry's name (Rust `regex` syntax for strings; a RegExp's source and `i` flag). */
   pattern?: string | RegExp;
@@ -161,6 +172,8 @@ export interface FindOptions extends JobOptions {
   type?: 'file' | 'dir' | 'symlink' | 'any';
   /** Do not descend deeper than this (1 = only the directory's own entries). */
   maxDepth?: number;
+  /** Follow symbolic links (default `false`); `type` then applies to what a link leads to. See {@link FollowOptions}. */
+  followLinks?: boolean;
 }
 
 /** A matching line: XyPriss's `SearchMatch`. */
@@ -181,6 +194,8 @@ export interface GrepOptions extends JobOptions {
   maxResults?: number;
   /** Skip what `.gitignore` files found in the searched tree exclude, and `.git` directories. Default `false`. */
   gitignore?: boolean;
+  /** Follow symbolic links (default `false`); see {@link FollowOptions}. */
+  followLinks?: boolean;
 }
 
 /** One rename of a batch: XyPriss's `BatchRenameChange`. */
@@ -426,10 +441,10 @@ export declare class FileSystem {
   /** Synchronous {@link FileSystem.batchRename}. */
   batchRenameSync(dir: PathLike, pattern: string | RegExp, replacement: string, options?: JobOptions & { dryRun?: boolean }): BatchRenameChange[] & WalkProblems;
 
-  /** Disk usage of a tree (parallel walk, links not followed, hard links counted once). */
-  du(dir: PathLike, options?: JobOptions): Promise<DiskUsage & WalkProblems>;
+  /** Disk usage of a tree (parallel walk, hard links counted once; links not followed unless `followLinks`). */
+  du(dir: PathLike, options?: JobOptions & FollowOptions): Promise<DiskUsage & WalkProblems>;
   /** Synchronous {@link FileSystem.du}. */
-  duSync(dir: PathLike, options?: JobOptions): DiskUsage & WalkProblems;
+  duSync(dir: PathLike, options?: JobOptions & FollowOptions): DiskUsage & WalkProblems;
 
   /**
    * Groups of identical regular files below `dir`, largest first. Files are compared by size,

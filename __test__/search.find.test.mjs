@@ -88,3 +88,18 @@ test('search operations are confined to the root', async (t) => {
   await assert.rejects(fs.batchRename('..', 'x', 'y'), OUT);
   assert.throws(() => fs.findByExtSync('/tmp', 'md'), OUT);
 });
+
+test('followLinks walks through links to directories, reports loops, and stays confined', async (t) => {
+  const { root, fs } = tree(t);
+  nodeFs.symlinkSync('..', join(root, 'src/deep/loop'));
+  nodeFs.symlinkSync('/usr', join(root, 'escape'));
+  nodeFs.symlinkSync('missing', join(root, 'dangling'));
+  const found = await fs.find('.', { pattern: '\\.rs$', followLinks: true });
+  assert.deepEqual(rel(root, found), ['link-to-src/deep/lib.rs', 'link-to-src/main.rs', 'src/deep/lib.rs', 'src/main.rs']);
+  const codes = found.errors.map((e) => `${e.code} ${e.path.slice(root.length + 1)}`).sort();
+  assert.deepEqual(codes, ['ELOOP link-to-src/deep/loop', 'ELOOP src/deep/loop', 'ERR_XSYS_OUTSIDE_ROOT escape']);
+  assert.deepEqual(rel(root, await fs.find('.', { type: 'symlink', followLinks: true })), ['dangling', 'escape'], 'links that cannot be followed stay links');
+  const grepped = await fs.grep('.', 'x', { followLinks: true, literal: true });
+  assert.ok(grepped.some((m) => m.file === join(root, 'link-to-src/main.rs')));
+  assert.equal((await fs.du('.', { followLinks: true })).file_count > (await fs.du('.')).file_count, true);
+});

@@ -22,7 +22,7 @@ function findArgs(dir, options) {
   const type = v.string(o, 'type', 'any');
   if (!TYPES.has(type)) throw v.invalidArgValue('options.type', "must be 'file', 'dir', 'symlink' or 'any'", type);
   const pattern = o.pattern === undefined || o.pattern === null ? null : patternOf(o.pattern, 'options.pattern');
-  return [o, [v.toPath(dir, 'dir'), pattern, v.string(o, 'glob', null), type, maxDepthOf(o)]];
+  return [o, [v.toPath(dir, 'dir'), pattern, v.string(o, 'glob', null), type, maxDepthOf(o), v.bool(o, 'followLinks', false)]];
 }
 
 const paths = (raw) => withErrors(raw.paths, raw);
@@ -52,7 +52,15 @@ function grepArgs(dir, pattern, options) {
   const maxResults = o.maxResults === undefined || o.maxResults === null ? null : v.integer(o, 'maxResults', null, 0);
   return [
     o,
-    [v.toPath(dir, 'dir'), patternOf(pattern), v.bool(o, 'literal', false), v.bool(o, 'ignoreCase', false), maxResults, v.bool(o, 'gitignore', false)],
+    [
+      v.toPath(dir, 'dir'),
+      patternOf(pattern),
+      v.bool(o, 'literal', false),
+      v.bool(o, 'ignoreCase', false),
+      maxResults,
+      v.bool(o, 'gitignore', false),
+      v.bool(o, 'followLinks', false),
+    ],
   ];
 }
 
@@ -86,7 +94,10 @@ module.exports = {
   ),
   grep: operation('grep', grepArgs, matches),
   batchRename: operation('batchRename', renameArgs, changes),
-  du: operation('du', (dir, options) => [v.options(options), [v.toPath(dir, 'dir')]], usage),
+  du: operation('du', (dir, options) => {
+    const o = v.options(options);
+    return [o, [v.toPath(dir, 'dir'), v.bool(o, 'followLinks', false)]];
+  }, usage),
   dedupe: operation('dedupe', (dir, options) => [v.options(options), [v.toPath(dir, 'dir')]], groups),
   sync: operation('sync', syncArgs, mirrored),
 };

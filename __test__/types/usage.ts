@@ -40,7 +40,7 @@ async function searchUsage(project: FileSystem): Promise<void> {
   const first: { file: string; line: number; content: string } | undefined = matches[0];
   const plan = project.batchRenameSync('.', '^(\\d+)-', '$1_', { dryRun: true });
   const renamed: string | undefined = plan[0]?.new_path;
-  const { size, file_count, dir_count } = await project.du('.');
+  const { size, file_count, dir_count } = await project.du('.', { followLinks: true });
   const dups = await project.dedupe('.', { onProgress });
   const wasted: number = dups.reduce((n, g) => n + g.size * (g.paths.length - 1), 0);
   const mirror = await project.sync('src', 'backup', { delete: true, dryRun: false });

@@ -122,7 +122,7 @@ impl FileSystem {
                 }
                 is_dir.then_some(())
             };
-            let opts = WalkOptions { max_depth: None, cancel: Some(&stop), progress: ctl.progress };
+            let opts = WalkOptions { cancel: Some(&stop), ..ctl.walk_options(None) };
             walk(handle, &shown, (), opts, &visit, &|e| log.push(e));
             drop(tx);
             writer.join().unwrap_or_else(|p| Err(Error::panic(OP, p.as_ref())))

@@ -132,6 +132,7 @@ fn find_options(
     glob: Option<String>,
     kind: &str,
     max_depth: Option<u32>,
+    follow_links: bool,
 ) -> CoreResult<FindOptions> {
     let kind = match kind {
         "file" => KindFilter::File,
@@ -140,11 +141,17 @@ fn find_options(
         "any" => KindFilter::Any,
         other => return Err(Error::invalid_arg("find", format!("unknown type '{other}'"))),
     };
-    Ok(FindOptions { pattern, glob, kind, max_depth: max_depth.map(|d| d as usize) })
+    Ok(FindOptions { pattern, glob, kind, max_depth: max_depth.map(|d| d as usize), follow_links })
 }
 
-fn grep_options(literal: bool, ignore_case: bool, max_results: Option<f64>, gitignore: bool) -> GrepOptions {
-    GrepOptions { literal, ignore_case, max_results: max_results.map(|n| n as usize), gitignore }
+fn grep_options(
+    literal: bool,
+    ignore_case: bool,
+    max_results: Option<f64>,
+    gitignore: bool,
+    follow_links: bool,
+) -> GrepOptions {
+    GrepOptions { literal, ignore_case, max_results: max_results.map(|n| n as usize), gitignore, follow_links }
 }
 
 /// Milliseconds since the epoch (a JS `Date`'s value) as a `SystemTime`.
@@ -188,9 +195,10 @@ impl NativeFileSystem {
         glob: Option<String>,
         kind: String,
         max_depth: Option<u32>,
+        follow_links: bool,
     ) -> napi::Result<PathList> {
         run_sync(env, "find", || {
-            let opts = find_options(pattern, glob, &kind, max_depth)?;
+            let opts = find_options(pattern, glob, &kind, max_depth, follow_links)?;
             self.fs.find(&dir, &opts, Control::default()).map(path_list)
         })
     }
@@ -205,12 +213,13 @@ impl NativeFileSystem {
         glob: Option<String>,
         kind: String,
         max_depth: Option<u32>,
+        follow_links: bool,
         cancel: Option<&CancelToken>,
         on_progress: OnProgress<'_>,
     ) -> napi::Result<PromiseRaw<'e, PathList>> {
         let fs = self.fs.clone();
         spawn(env, "find", cancel, on_progress, move |ctl| {
-            let opts = find_options(pattern, glob, &kind, max_depth)?;
+            let opts = find_options(pattern, glob, &kind, max_depth, follow_links)?;
             fs.find(&dir, &opts, ctl).map(path_list)
         })
     }
@@ -267,8 +276,9 @@ impl NativeFileSystem {
         ignore_case: bool,
         max_results: Option<f64>,
         gitignore: bool,
+        follow_links: bool,
     ) -> napi::Result<GrepResult> {
-        let opts = grep_options(literal, ignore_case, max_results, gitignore);
+        let opts = grep_options(literal, ignore_case, max_results, gitignore, follow_links);
         run_sync(env, "grep", || self.fs.grep(&dir, &pattern, &opts, Control::default()).map(grep_result))
     }
 
@@ -283,10 +293,11 @@ impl NativeFileSystem {
         ignore_case: bool,
         max_results: Option<f64>,
         gitignore: bool,
+        follow_links: bool,
         cancel: Option<&CancelToken>,
         on_progress: OnProgress<'_>,
     ) -> napi::Result<PromiseRaw<'e, GrepResult>> {
-        let opts = grep_options(literal, ignore_case, max_results, gitignore);
+        let opts = grep_options(literal, ignore_case, max_results, gitignore, follow_links);
         // Compile on the JS thread so an invalid pattern rejects before any work starts.
         search::compile_regex("grep", &pattern, literal, ignore_case).map_err(|e| super::js_error(env, &e))?;
         let fs = self.fs.clone();
@@ -326,8 +337,8 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind)]
-    pub fn du_sync(&self, env: &Env, dir: String) -> napi::Result<DiskUsage> {
-        run_sync(env, "du", || self.fs.du(&dir, Control::default()).map(disk_usage))
+    pub fn du_sync(&self, env: &Env, dir: String, follow_links: bool) -> napi::Result<DiskUsage> {
+        run_sync(env, "du", || self.fs.du(&dir, follow_links, Control::default()).map(disk_usage))
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<DiskUsage>")]
@@ -335,11 +346,12 @@ impl NativeFileSystem {
         &self,
         env: &'e Env,
         dir: String,
+        follow_links: bool,
         cancel: Option<&CancelToken>,
         on_progress: OnProgress<'_>,
     ) -> napi::Result<PromiseRaw<'e, DiskUsage>> {
         let fs = self.fs.clone();
-        spawn(env, "du", cancel, on_progress, move |ctl| fs.du(&dir, ctl).map(disk_usage))
+        spawn(env, "du", cancel, on_progress, move |ctl| fs.du(&dir, follow_links, ctl).map(disk_usage))
     }
 
     #[napi(catch_unwind)]

@@ -2,14 +2,15 @@
 //! that is not a directory; a file with several hard links inside the tree is counted once.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use cap_fs_ext::MetadataExt;
 
 use super::{lossy, Report};
-use crate::error::{Error, Result};
-use crate::fs::walk::{walk, Control, Entry, ErrorLog};
+use crate::error::{IoContext, Result};
+use crate::fs::walk::{walk, Control, Entry, ErrorLog, WalkOptions};
 use crate::fs::{FileKind, FileSystem};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +26,8 @@ pub struct DiskUsage {
 }
 
 impl FileSystem {
-    pub fn du(&self, path: &str, ctl: Control<'_>) -> Result<Report<DiskUsage>> {
+    /// With `follow_links`, links are followed (and what they lead to is counted).
+    pub fn du(&self, path: &str, follow_links: bool, ctl: Control<'_>) -> Result<Report<DiskUsage>> {
         const OP: &str = "du";
         let target = self.resolve(path, OP)?;
         let shown = super::shown_clean(&target);
@@ -45,7 +47,12 @@ impl FileSystem {
                 return Some(());
             }
             files.fetch_add(1, Ordering::Relaxed);
-            match e.parent.symlink_metadata(e.name) {
+            let md = if e.via_link {
+                target.join(e.rel).metadata(OP, true)
+            } else {
+                e.parent.symlink_metadata(e.name).ctx(OP, "lstat", &shown.join(e.rel))
+            };
+            match md {
                 Ok(md) => {
                     let first = md.nlink() <= 1
                         || linked.lock().unwrap_or_else(|p| p.into_inner()).insert((md.dev(), md.ino()));
@@ -54,12 +61,14 @@ impl FileSystem {
                         ctl.add_bytes(md.len());
                     }
                 }
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                Err(err) => log.push(Error::io(err, OP, "lstat").path(shown.join(e.rel))),
+                Err(err) if err.is("ENOENT") => {}
+                Err(err) => log.push(err),
             }
             None
         };
-        walk(target.open_dir(OP, true)?, &shown, (), ctl.walk_options(None), &visit, &|e| log.push(e));
+        let follow = |rel: &Path| super::follow_link(&target, rel, OP);
+        let opts = WalkOptions { follow: follow_links.then_some(&follow as _), ..ctl.walk_options(None) };
+        walk(target.open_dir(OP, true)?, &shown, (), opts, &visit, &|e| log.push(e));
         ctl.check(OP)?;
         let usage = DiskUsage {
             path: lossy(&shown),
@@ -84,7 +93,7 @@ mod tests {
         std::fs::hard_link(t.path().join("d/a"), t.path().join("b")).unwrap();
         std::os::unix::fs::symlink("/usr", t.path().join("link")).unwrap();
         let fs = FileSystem::new(t.path(), true).unwrap();
-        let u = fs.du(".", Control::default()).unwrap().value;
+        let u = fs.du(".", false, Control::default()).unwrap().value;
         assert_eq!((u.size, u.file_count, u.dir_count), (1000 + 4, 3, 1));
     }
 }

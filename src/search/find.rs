@@ -11,7 +11,7 @@ use regex::bytes::Regex;
 use super::matcher::{compile_regex, NameGlob};
 use super::{lossy, Report};
 use crate::error::{Error, Result};
-use crate::fs::walk::{walk, Control, Entry, ErrorLog};
+use crate::fs::walk::{walk, Control, Entry, ErrorLog, WalkOptions};
 use crate::fs::{FileKind, FileSystem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,6 +31,8 @@ pub struct FindOptions {
     pub glob: Option<String>,
     pub kind: KindFilter,
     pub max_depth: Option<usize>,
+    /// Follow symbolic links (types are then those of what links lead to).
+    pub follow_links: bool,
 }
 
 impl FileSystem {
@@ -38,7 +40,7 @@ impl FileSystem {
         const OP: &str = "find";
         let regex: Option<Regex> = opts.pattern.as_deref().map(|p| compile_regex(OP, p, false, false)).transpose()?;
         let glob = opts.glob.as_deref().map(|g| NameGlob::new(OP, g)).transpose()?;
-        self.select(OP, dir, opts.max_depth, ctl, |e, _, _| {
+        self.select(OP, dir, opts.max_depth, opts.follow_links, ctl, |e, _, _| {
             let kind_ok = match opts.kind {
                 KindFilter::Any => true,
                 KindFilter::File => e.kind == FileKind::File,
@@ -61,7 +63,7 @@ impl FileSystem {
         }
         let suffix = format!(".{ext}");
         let suffix = suffix.as_bytes();
-        self.select(OP, dir, None, ctl, |e, _, _| {
+        self.select(OP, dir, None, false, ctl, |e, _, _| {
             let name = e.name.as_encoded_bytes();
             e.kind == FileKind::File && name.len() > suffix.len() && name.ends_with(suffix)
         })
@@ -70,7 +72,7 @@ impl FileSystem {
     /// Regular files modified strictly after `since`.
     pub fn modified_since(&self, dir: &str, since: SystemTime, ctl: Control<'_>) -> Result<Report<Vec<String>>> {
         const OP: &str = "modifiedSince";
-        self.select(OP, dir, None, ctl, |e, shown, log| {
+        self.select(OP, dir, None, false, ctl, |e, shown, log| {
             if e.kind != FileKind::File {
                 return false;
             }
@@ -92,6 +94,7 @@ impl FileSystem {
         op: &'static str,
         dir: &str,
         max_depth: Option<usize>,
+        follow_links: bool,
         ctl: Control<'_>,
         keep: impl Fn(&Entry<'_>, &Path, &ErrorLog) -> bool + Sync,
     ) -> Result<Report<Vec<String>>> {
@@ -100,11 +103,12 @@ impl FileSystem {
         let handle = target.open_dir(op, true)?;
         let found = Mutex::new(Vec::new());
         let log = ErrorLog::default();
+        let follow = |rel: &Path| super::follow_link(&target, rel, op);
         walk(
             handle,
             &shown,
             (),
-            ctl.walk_options(max_depth),
+            WalkOptions { follow: follow_links.then_some(&follow as _), ..ctl.walk_options(max_depth) },
             &|e: &Entry<'_>, _: &()| {
                 if keep(e, &shown, &log) {
                     let path = lossy(&shown.join(e.rel));

@@ -26,6 +26,7 @@ pub struct GrepOptions {
     /// Stop after this many matching lines.
     pub max_results: Option<usize>,
     pub gitignore: bool,
+    pub follow_links: bool,
 }
 
 /// XyPriss's `SearchMatch`.
@@ -116,6 +117,13 @@ impl FileSystem {
             }
             match e.kind {
                 FileKind::Dir => Some(rules.as_ref().map(|r| r.child(e.parent, e.name, e.rel))),
+                FileKind::File if e.via_link => {
+                    match target.join(e.rel).open_read(OP) {
+                        Ok(file) => job.file(file, &shown.join(e.rel)),
+                        Err(err) => job.log.push(err),
+                    }
+                    None
+                }
                 FileKind::File => {
                     let mut how = cap_std::fs::OpenOptions::new();
                     how.read(true).follow(FollowSymlinks::No);
@@ -128,7 +136,12 @@ impl FileSystem {
                 _ => None,
             }
         };
-        let opts = WalkOptions { max_depth: None, cancel: Some(&job.stop), progress: ctl.progress };
+        let follow = |rel: &Path| super::follow_link(&target, rel, OP);
+        let opts = WalkOptions {
+            cancel: Some(&job.stop),
+            follow: opts.follow_links.then_some(&follow as _),
+            ..ctl.walk_options(None)
+        };
         walk(dir, &shown, ignore, opts, &visit, &|err| job.log.push(err));
         ctl.check(OP)?;
         let mut found = job.found.into_inner().unwrap_or_default();
