@@ -54,19 +54,19 @@ export declare class NativeFileSystem {
   check(path: string): Promise<Access>
   /** Open for reading (confined like every other path) and hand the descriptor to Node. */
   openForStream(path: string): Promise<number>
-  findSync(dir: string, pattern: string | undefined | null, glob: string | undefined | null, kind: string, maxDepth?: number | undefined | null): PathList
-  find(dir: string, pattern: string | undefined | null, glob: string | undefined | null, kind: string, maxDepth: number | undefined | null, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
+  findSync(dir: string, pattern: string | undefined | null, glob: string | undefined | null, kind: string, maxDepth: number | undefined | null, followLinks: boolean): PathList
+  find(dir: string, pattern: string | undefined | null, glob: string | undefined | null, kind: string, maxDepth: number | undefined | null, followLinks: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
   findByExtSync(dir: string, ext: string): PathList
   findByExt(dir: string, ext: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
   /** `since_ms`: milliseconds since the epoch. */
   modifiedSinceSync(dir: string, sinceMs: number): PathList
   modifiedSince(dir: string, sinceMs: number, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
-  grepSync(dir: string, pattern: string, literal: boolean, ignoreCase: boolean, maxResults: number | undefined | null, gitignore: boolean): GrepResult
-  grep(dir: string, pattern: string, literal: boolean, ignoreCase: boolean, maxResults: number | undefined | null, gitignore: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<GrepResult>
+  grepSync(dir: string, pattern: string, literal: boolean, ignoreCase: boolean, maxResults: number | undefined | null, gitignore: boolean, followLinks: boolean): GrepResult
+  grep(dir: string, pattern: string, literal: boolean, ignoreCase: boolean, maxResults: number | undefined | null, gitignore: boolean, followLinks: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<GrepResult>
   batchRenameSync(dir: string, pattern: string, replacement: string, dryRun: boolean): RenamePlan
   batchRename(dir: string, pattern: string, replacement: string, dryRun: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<RenamePlan>
-  duSync(dir: string): DiskUsage
-  du(dir: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<DiskUsage>
+  duSync(dir: string, followLinks: boolean): DiskUsage
+  du(dir: string, followLinks: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<DiskUsage>
   dedupeSync(dir: string): Duplicates
   dedupe(dir: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<Duplicates>
   syncSync(src: string, dest: string, deleteExtra: boolean, dryRun: boolean): SyncResult

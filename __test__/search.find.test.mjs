@@ -101,5 +101,8 @@ test('followLinks walks through links to directories, reports loops, and stays c
   assert.deepEqual(rel(root, await fs.find('.', { type: 'symlink', followLinks: true })), ['dangling', 'escape'], 'links that cannot be followed stay links');
   const grepped = await fs.grep('.', 'x', { followLinks: true, literal: true });
   assert.ok(grepped.some((m) => m.file === join(root, 'link-to-src/main.rs')));
-  assert.equal((await fs.du('.', { followLinks: true })).file_count > (await fs.du('.')).file_count, true);
+  const counts = ({ file_count, dir_count }) => ({ file_count, dir_count });
+  assert.deepEqual(counts(await fs.du('.')), { file_count: 10, dir_count: 4 });
+  // Followed: link-to-src and its deep/ are directories; both loop links are directories not entered.
+  assert.deepEqual(counts(await fs.du('.', { followLinks: true })), { file_count: 10, dir_count: 8 });
 });

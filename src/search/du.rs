@@ -48,7 +48,7 @@ impl FileSystem {
             }
             files.fetch_add(1, Ordering::Relaxed);
             let md = if e.via_link {
-                target.join(e.rel).metadata(OP, true)
+                target.join(e.rel).metadata(OP, true).map_err(|err| err.path(shown.join(e.rel)))
             } else {
                 e.parent.symlink_metadata(e.name).ctx(OP, "lstat", &shown.join(e.rel))
             };

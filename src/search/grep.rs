@@ -120,7 +120,7 @@ impl FileSystem {
                 FileKind::File if e.via_link => {
                     match target.join(e.rel).open_read(OP) {
                         Ok(file) => job.file(file, &shown.join(e.rel)),
-                        Err(err) => job.log.push(err),
+                        Err(err) => job.log.push(err.path(shown.join(e.rel))),
                     }
                     None
                 }

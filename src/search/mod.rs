@@ -41,17 +41,24 @@ pub(crate) fn lossy(p: &std::path::Path) -> String {
 
 /// Resolve the symbolic link at `rel` below `start` the way the filesystem resolves any path
 /// (beneath the root when confined), for walks that follow links.
-pub(crate) fn follow_link(start: &crate::fs::Target<'_>, rel: &std::path::Path, op: &'static str) -> crate::error::Result<crate::fs::walk::Followed> {
+pub(crate) fn follow_link(
+    start: &crate::fs::Target<'_>,
+    rel: &std::path::Path,
+    op: &'static str,
+) -> crate::error::Result<crate::fs::walk::Followed> {
     use crate::fs::walk::Followed;
     let t = start.join(rel);
-    let md = t.metadata(op, true)?;
-    Ok(if md.is_dir() {
-        Followed::Dir(t.open_dir(op, true)?)
-    } else if md.is_file() {
-        Followed::File
-    } else {
-        Followed::Other
-    })
+    let resolve = || -> crate::error::Result<Followed> {
+        let md = t.metadata(op, true)?;
+        Ok(if md.is_dir() {
+            Followed::Dir(t.open_dir(op, true)?)
+        } else if md.is_file() {
+            Followed::File
+        } else {
+            Followed::Other
+        })
+    };
+    resolve().map_err(|e| e.path(shown_clean(&t)))
 }
 
 /// The target's path as shown in results, without `.` components (`/root/./a` → `/root/a`).
