@@ -9,7 +9,7 @@ const tar = require('tar');
 const { fs: xfs } = require('..');
 const { compare } = require('./harness.js');
 const fixtures = require('./fixtures.js');
-const { textFile, corpus } = require('./corpus.js');
+const { textFile, corpus, freshDestinations } = require('./corpus.js');
 
 const sha = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
@@ -72,15 +72,8 @@ async function run() {
   });
 
   const listing = (dir) => nodeFs.readdirSync(dir, { recursive: true }).sort();
-  // Each extraction goes to a new directory: the previous one is renamed into a trash
-  // directory (one rename) that is removed at the end.
-  const trash = fixtures.dir('untar-trash');
-  let n = 0;
-  const fresh = (name) => {
-    const target = at(name);
-    if (nodeFs.existsSync(target)) nodeFs.renameSync(target, path.join(trash, `${name}-${n++}`));
-    return target;
-  };
+  // Each extraction goes to a new directory.
+  const { fresh, cleanup } = freshDestinations(path.join(out, 'untar'));
   for (const [label, source] of [['20,000 one-byte files', fixtures.tree()], ['64 MiB of text in 2,048 files', corpus()]]) {
     const archive = at(`${path.basename(source)}.tar`);
     await tar.c({ file: archive, cwd: source, portable: true }, ['.']);
@@ -119,7 +112,7 @@ async function run() {
       },
     });
   }
-  nodeFs.rmSync(trash, { recursive: true, force: true });
+  cleanup();
 }
 
 module.exports = { run };

@@ -83,4 +83,24 @@ function treeBytes(dir) {
   return total;
 }
 
-module.exports = { corpus, textFile, treeBytes };
+/**
+ * New, empty destinations under `dir`, one per call: `fresh(name)` renames the previous
+ * `dir/name` into a trash directory (one rename, so timing it costs nothing) and returns the
+ * path; `cleanup()` removes the trash.
+ */
+function freshDestinations(dir) {
+  const trash = `${dir}-trash`;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(trash, { recursive: true });
+  let n = 0;
+  return {
+    fresh(name) {
+      const target = path.join(dir, name);
+      if (fs.existsSync(target)) fs.renameSync(target, path.join(trash, `${name}-${n++}`));
+      return target;
+    },
+    cleanup: () => fs.rmSync(trash, { recursive: true, force: true }),
+  };
+}
+
+module.exports = { corpus, textFile, treeBytes, freshDestinations };

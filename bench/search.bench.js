@@ -8,7 +8,7 @@ const fg = require('fast-glob');
 const { fs: xfs } = require('..');
 const { compare } = require('./harness.js');
 const fixtures = require('./fixtures.js');
-const { corpus, textFile, treeBytes } = require('./corpus.js');
+const { corpus, textFile, treeBytes, freshDestinations } = require('./corpus.js');
 
 /** ripgrep, installed by scripts/bench-setup.sh when possible; null (with the reason printed) otherwise. */
 function ripgrep() {
@@ -95,16 +95,8 @@ async function run() {
     answer: rel,
   });
 
-  // Each copy goes to a fresh destination: the previous one is renamed into a trash directory
-  // (one rename, not timed in any meaningful way) and the trash is removed at the end.
-  const dest = fixtures.dir('copy-dest');
-  const trash = fixtures.dir('copy-trash');
-  let n = 0;
-  const fresh = (name) => {
-    const target = path.join(dest, name);
-    if (nodeFs.existsSync(target)) nodeFs.renameSync(target, path.join(trash, `${name}-${n++}`));
-    return target;
-  };
+  // Each copy goes to a new directory.
+  const { fresh, cleanup } = freshDestinations(path.join(fixtures.base, 'copy-dest'));
   const listing = (dir) => nodeFs.readdirSync(dir, { recursive: true }).sort();
   await compare({
     title: 'copy a tree of 20,000 one-byte files to a new directory (async)',
@@ -124,7 +116,7 @@ async function run() {
     time: 5000,
     iterations: 5,
   });
-  nodeFs.rmSync(trash, { recursive: true, force: true });
+  cleanup();
 }
 
 module.exports = { run };
