@@ -41,7 +41,6 @@ pub struct RemoveOptions {
 
 pub const IS_ROOT: &str = "ERR_XSYS_IS_ROOT";
 
-
 impl FileSystem {
     /// Copy a file, a symbolic link (as a link) or a whole directory tree. A directory is
     /// merged into an existing destination directory, like `fs.cp`. Permission bits are kept;
