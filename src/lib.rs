@@ -8,6 +8,8 @@ pub mod cluster;
 pub mod error;
 pub mod fs;
 pub mod sys;
+pub mod search;
+pub mod archive;
 
 mod bindings;
 

@@ -14,6 +14,9 @@ pub mod cluster;
 pub mod events;
 pub mod fs;
 pub mod sys;
+mod jobs;
+pub mod search;
+pub mod archive;
 mod test_hooks;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
