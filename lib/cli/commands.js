@@ -3,7 +3,8 @@
 // arguments, flags and one line of help. Parsing, `--help` and the tests all read this table.
 //
 // Flag types: 'boolean', 'string', 'number'. `short` is a one-letter alias. `events`: for
-// commands that return a live source, the events to print as they arrive.
+// commands that return a live source, the events to print as they arrive. `run`: commands
+// that are not runner actions (`cluster start`), run by the CLI itself.
 
 const groups = {
   fs: {
@@ -88,6 +89,22 @@ const groups = {
     commands: {
       system: { flags: { duration: { type: 'number', short: 'd' }, interval: { type: 'number', short: 'i' } }, events: ['snapshot'], help: 'system snapshots' },
       process: { args: ['pid?'], flags: { pid: { type: 'number', short: 'p' }, duration: { type: 'number', short: 'd' }, interval: { type: 'number', short: 'i' } }, events: ['snapshot', 'exit'], help: 'one process until it exits' },
+    },
+  },
+  cluster: {
+    help: 'supervised worker processes (not part of the old runner)',
+    commands: {
+      start: {
+        args: ['entry', 'args...'],
+        flags: {
+          workers: { type: 'string', short: 'w' },
+          port: { type: 'number', short: 'p' },
+          host: { type: 'string' },
+          'max-memory': { type: 'number' },
+        },
+        run: (...a) => require('./cluster.js').start(...a),
+        help: 'run an entry script on N workers (default: one per CPU) sharing --port; SIGHUP reloads, SIGINT stops',
+      },
     },
   },
 };

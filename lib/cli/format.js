@@ -37,4 +37,13 @@ function human(value) {
   return keys.map((k) => `${k.padEnd(width)}  ${cell(value[k])}`).join('\n');
 }
 
-module.exports = { human, table };
+/** One line: `id=0 pid=1565 reason=reload` (for events printed as they happen). */
+function inline(value) {
+  if (!isPlainObject(value)) return human(value);
+  return Object.entries(value)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k}=${cell(v)}`)
+    .join(' ');
+}
+
+module.exports = { human, table, inline };

@@ -6,7 +6,7 @@ const { Readable } = require('node:stream');
 const { XyPrissRunner } = require('../compat/runner.js');
 const { groups } = require('./commands.js');
 const { parse, UsageError, GLOBAL_FLAGS } = require('./parse.js');
-const { human } = require('./format.js');
+const { human, inline } = require('./format.js');
 
 function flagText(name, spec) {
   const short = spec.short ? `-${spec.short}, ` : '    ';
@@ -42,7 +42,7 @@ async function follow(source, events, seconds, json, out) {
   await new Promise((resolve) => {
     for (const name of events) {
       source.on(name, (event) => {
-        const shown = json ? JSON.stringify({ event: name, data: event }) : `[${name}]\n${human(event)}`;
+        const shown = json ? JSON.stringify({ event: name, data: event }) : `[${name}] ${inline(event)}`;
         out.write(`${shown}\n`);
       });
     }
@@ -77,13 +77,18 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
     return 0;
   }
   try {
+    const spec = groups[group].commands[command];
+    if (spec.run) {
+      await spec.run(args, options, { json: globals.json, out: io.stdout });
+      return 0;
+    }
     const runner = new XyPrissRunner(globals.root || process.env.XYPRISS_ROOT || process.cwd());
     let result = runner.runSync(group, command, args, options);
     if (result instanceof Promise) result = await result;
     if (result instanceof Readable) {
       await new Promise((resolve, reject) => result.on('error', reject).on('end', resolve).pipe(io.stdout, { end: false }));
     } else if (isEventSource(result)) {
-      const events = groups[group].commands[command].events || ['all'];
+      const events = spec.events || ['all'];
       await follow(result, events, options.duration ?? 0, globals.json, io.stdout);
     } else if (globals.json) {
       io.stdout.write(`${JSON.stringify(result === undefined ? { status: 'ok' } : result, null, 2)}\n`);
