@@ -126,3 +126,22 @@ function workerUsage(): void {
 }
 void clusterUsage;
 void workerUsage;
+// The drop-in runner.
+import { XyPrissRunner, XyPrissError } from '../../compat';
+
+function compatUsage(): void {
+  const runner = new XyPrissRunner('/srv/app', { confine: true });
+  const names: string[] = runner.runSync('fs', 'ls', ['.']);
+  const root: string = runner.root;
+  const binary: string = runner.getBinaryPath();
+  try {
+    runner.runSync('fs', 'read', ['missing']);
+  } catch (e) {
+    if (e instanceof XyPrissError) {
+      const where: string = `${e.module}.${e.action}: ${e.details} (${e.code ?? 'no code'})`;
+      void where;
+    }
+  }
+  void [names, root, binary, runner.fs.statsSync('.').is_dir];
+}
+void compatUsage;

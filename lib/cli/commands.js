@@ -4,7 +4,9 @@
 //
 // Flag types: 'boolean', 'string', 'number'. `short` is a one-letter alias. `events`: for
 // commands that return a live source, the events to print as they arrive. `run`: commands
-// that are not runner actions (`cluster start`), run by the CLI itself.
+// that are not runner actions (`cluster start`), run by the CLI itself. `measuresCpu`: CPU usage is
+// measured between samples at least 200 ms apart, so a fresh `xsys` process waits out the first
+// window before answering (the library never waits).
 
 const groups = {
   fs: {
@@ -68,18 +70,18 @@ const groups = {
     help: 'system information (no child processes, answered in microseconds)',
     commands: {
       info: { flags: { extended: { type: 'boolean', short: 'e' } }, help: 'host, OS, CPU and memory' },
-      cpu: { flags: { cores: { type: 'boolean', short: 'c' } }, help: 'CPU usage, overall and per core' },
+      cpu: { flags: { cores: { type: 'boolean', short: 'c' } }, measuresCpu: true, help: 'CPU usage, overall and per core' },
       memory: { flags: { watch: { type: 'boolean', short: 'w' } }, help: 'memory (cgroup-aware)' },
       disks: { flags: { mount: { type: 'string', short: 'm' } }, help: 'mounted disks' },
       network: { flags: { interface: { type: 'string', short: 'i' } }, help: 'interfaces, totals and speeds' },
-      processes: { flags: { pid: { type: 'number', short: 'p' }, 'top-cpu': { type: 'number' }, 'top-mem': { type: 'number' } }, help: 'process summary, one process, or the busiest' },
+      processes: { flags: { pid: { type: 'number', short: 'p' }, 'top-cpu': { type: 'number' }, 'top-mem': { type: 'number' } }, measuresCpu: true, help: 'process summary, one process, or the busiest' },
       temp: { help: 'temperature sensors' },
-      health: { help: 'health score, 0-100' },
+      health: { measuresCpu: true, help: 'health score, 0-100' },
       env: { args: ['name?'], help: 'environment variables' },
       paths: { help: 'the entries of PATH' },
       user: { help: 'the current user' },
       kill: { args: ['pid?'], flags: { pid: { type: 'number', short: 'p' }, signal: { type: 'string', short: 's' } }, help: 'send a signal (SIGKILL by default)' },
-      quick: { help: 'one-screen summary' },
+      quick: { measuresCpu: true, help: 'one-screen summary' },
       ports: { help: 'listening TCP and UDP ports with their pid' },
       battery: { help: 'battery state' },
     },

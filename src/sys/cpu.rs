@@ -57,7 +57,12 @@ pub struct CpuIdentity {
 }
 
 pub struct Cpus {
+    /// Measures usage, and is refreshed for nothing else: sysinfo restarts its 200 ms usage
+    /// window on *any* CPU refresh (a frequency refresh included), so sharing it would leave
+    /// usage stale after `info()` or `cpu({cores})`.
     system: System,
+    /// Brand, vendor and current frequency.
+    identity: System,
     physical: Option<usize>,
     frequency_read: Option<Instant>,
 }
@@ -67,7 +72,9 @@ impl Cpus {
         let mut system = System::new()?;
         // Builds the CPU list (names, vendor, brand) without taking a usage sample yet.
         system.refresh_cpu_list(CpuRefreshKind::nothing());
-        Ok(Cpus { system, physical: System::physical_core_count().ok(), frequency_read: None })
+        let mut identity = System::new()?;
+        identity.refresh_cpu_list(CpuRefreshKind::nothing());
+        Ok(Cpus { system, identity, physical: System::physical_core_count().ok(), frequency_read: None })
     }
 
     /// Take a usage sample if the current window is long enough (sysinfo decides).
@@ -77,7 +84,7 @@ impl Cpus {
 
     fn refresh_frequency(&mut self) {
         if self.frequency_read.is_none_or(|at| at.elapsed() >= FREQUENCY_TTL) {
-            self.system.refresh_cpu_frequency();
+            self.identity.refresh_cpu_frequency();
             self.frequency_read = Some(Instant::now());
         }
     }
@@ -98,16 +105,17 @@ impl Cpus {
     pub fn cores(&mut self) -> Vec<CpuCore> {
         self.refresh_frequency();
         let count = self.logical_count() as u32;
-        self.system
+        self.identity
             .cpus()
             .iter()
+            .zip(self.system.cpus())
             .enumerate()
-            .map(|(i, c)| CpuCore {
+            .map(|(i, (id, measured))| CpuCore {
                 name: format!("CPU {i}"),
-                vendor_id: c.vendor_id().to_string(),
-                brand: c.brand().trim().to_string(),
-                frequency: c.frequency() as f64,
-                usage: finite(c.usage()),
+                vendor_id: id.vendor_id().to_string(),
+                brand: id.brand().trim().to_string(),
+                frequency: id.frequency() as f64,
+                usage: finite(measured.usage()),
                 core_count: count,
             })
             .collect()
@@ -115,7 +123,7 @@ impl Cpus {
 
     pub fn identity(&mut self) -> CpuIdentity {
         self.refresh_frequency();
-        let first = self.system.cpus().first();
+        let first = self.identity.cpus().first();
         CpuIdentity {
             brand: first.map(|c| c.brand().trim().to_string()).unwrap_or_default(),
             vendor: first.map(|c| c.vendor_id().to_string()).unwrap_or_default(),
@@ -163,6 +171,20 @@ mod tests {
         let cores = cpus.cores();
         assert_eq!(cores[0].name, "CPU 0");
         assert!(cores.iter().all(|c| c.core_count as usize == cores.len()));
+    }
+
+    #[test]
+    fn reading_the_identity_does_not_hold_back_usage() {
+        let mut cpus = Cpus::new().unwrap();
+        cpus.refresh_usage();
+        // Keep this core busy for longer than one window, so the window has usage to show.
+        let until = Instant::now() + Duration::from_millis(300);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+        let _ = cpus.identity();
+        cpus.refresh_usage();
+        assert!(cpus.usage().overall > 0.0, "usage was measured over the busy window");
     }
 
     #[test]
