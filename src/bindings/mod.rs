@@ -13,6 +13,7 @@
 pub mod events;
 pub mod fs;
 mod test_hooks;
+pub mod watch;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
