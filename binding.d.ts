@@ -50,6 +50,16 @@ export declare class NativeFileSystem {
   openForStream(path: string): Promise<number>
 }
 
+/** The native half of `Watcher` (see `lib/watch.js`). */
+export declare class NativeWatcher {
+  /** Starts watching; `callback` receives batches of events and errors. */
+  constructor(paths: Array<string>, config: WatchConfig, callback: (batch: Array<object>) => void)
+  /** Resolves once every kernel watch, descriptor and thread of the watcher is released. */
+  close(): Promise<void>
+  /** Test hook: stall the kernel-event thread so that the kernel queue overflows. */
+  __stallBackend(ms: number): void
+}
+
 /**
  * A background thread pushing `0..count` through an `EventQueue`, `interval_us` apart
  * (see events.test.mjs).
@@ -72,13 +82,56 @@ export interface Access {
   writable: boolean
 }
 
+export interface ChangeObject {
+  type: string
+  path: string
+  from?: string
+  to?: string
+  is_dir: boolean
+  timestamp: number
+}
+
+export interface ContentObject {
+  type: string
+  path: string
+  previous_size: number
+  size: number
+  exists: boolean
+  diff: Array<LineObject> | null
+  timestamp: number
+}
+
+export interface LineObject {
+  type: string
+  line_number: number
+  line: string
+}
+
 /** `ls` result: names, and (when asked for) their stats, `STATS_WIDTH` numbers per name. */
 export interface RawListing {
   names: Array<string>
   stats?: Float64Array
 }
 
+export interface ReadyObject {
+  type: string
+  timestamp: number
+}
+
 export interface SizeReport {
   bytes: number
   formatted: string
+}
+
+/** Options as `lib/watch.js` passes them. */
+export interface WatchConfig {
+  recursive: boolean
+  ignore: Array<string>
+  gitignore: boolean
+  debounceMs: number
+  followSymlinks: boolean
+  /** Watch file contents; `diff` and `max_bytes` only apply then. */
+  content: boolean
+  diff: boolean
+  maxBytes: number
 }

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeFileSystem = nativeBinding.NativeFileSystem
+module.exports.NativeWatcher = nativeBinding.NativeWatcher
 module.exports.TestEventSource = nativeBinding.TestEventSource
 module.exports.__testEventSource = nativeBinding.__testEventSource
 module.exports.__testPanicAsync = nativeBinding.__testPanicAsync

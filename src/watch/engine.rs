@@ -283,7 +283,7 @@ impl Engine {
                         self.renamed(&from, &path, at);
                         self.after_change(&from, at);
                     }
-                    None => self.created(&path, None, at),
+                    None => self.arrived(&path, at),
                 }
                 self.after_change(&path, at);
             }
@@ -400,6 +400,17 @@ impl Engine {
         self.roots[i].tree.insert(&rel, node);
     }
 
+    /// Something was moved to `path` from outside what we track: a creation, or the replacement
+    /// of what was there (an atomic save whose temporary file we do not watch).
+    fn arrived(&mut self, path: &Path, at: Moment) {
+        if let Some((i, rel)) = self.locate(path).filter(|(_, rel)| !rel.as_os_str().is_empty()) {
+            if let Some(old) = self.roots[i].tree.remove(&rel) {
+                self.forget(path, &old, at); // with the creation below: one `modified`
+            }
+        }
+        self.created(path, None, at);
+    }
+
     fn removed(&mut self, path: &Path, at: Moment) {
         let gone = self.roots_at(path);
         if !gone.is_empty() {
@@ -443,8 +454,7 @@ impl Engine {
     fn renamed(&mut self, from: &Path, to: &Path, at: Moment) {
         let source = self.locate(from).filter(|(_, rel)| !rel.as_os_str().is_empty());
         let Some(mut node) = source.and_then(|(i, rel)| self.roots[i].tree.remove(&rel)) else {
-            // From somewhere ignored or unwatched: for us it appears.
-            return self.created(to, None, at);
+            return self.arrived(to, at); // from somewhere ignored or unwatched
         };
         let is_dir = node.is_dir();
         // notify dropped the watches below the old path; the new path is watched by the rescan.
