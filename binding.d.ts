@@ -54,7 +54,10 @@ export declare class NativeFileSystem {
 export declare class NativeWatcher {
   /** Starts watching; `callback` receives batches of events and errors. */
   constructor(paths: Array<string>, config: WatchConfig, callback: (batch: Array<object>) => void)
-  /** Resolves once every kernel watch, descriptor and thread of the watcher is released. */
+  /**
+   * Resolves once every kernel watch and descriptor of the watcher is released and its
+   * thread is ending. Waiting takes no thread: the watcher's own thread signals the end.
+   */
   close(): Promise<void>
   /** Test hook: stall the kernel-event thread so that the kernel queue overflows. */
   __stallBackend(ms: number): void

@@ -110,3 +110,30 @@ export function resources() {
     inotifyWatches: watches,
   };
 }
+
+/**
+ * Resources once they are back to `baseline`, or as they are after `timeout` ms. close()
+ * resolves when the watcher's threads are making their last move; the kernel may take a few more
+ * microseconds to drop them from /proc.
+ */
+export async function settled(baseline, timeout = 2000) {
+  const until = Date.now() + timeout;
+  let now = resources();
+  while (Date.now() < until && JSON.stringify(now) !== JSON.stringify(baseline)) {
+    await sleep(5);
+    now = resources();
+  }
+  return now;
+}
+
+/** Resources once they stop changing (two readings 100 ms apart agree): a baseline. */
+export async function steady() {
+  let last = resources();
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const now = resources();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}

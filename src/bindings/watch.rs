@@ -10,7 +10,7 @@ use napi::{sys, Env, JsError};
 use napi_derive::napi;
 
 use super::events::EventQueue;
-use super::{js_error, run_async, run_sync};
+use super::{js_error, run_sync};
 use crate::watch::{ChangeKind, ContentChange, ContentOptions, Event, Sink, WatchOptions, Watcher};
 
 /// Options as `lib/watch.js` passes them.
@@ -158,16 +158,26 @@ impl NativeWatcher {
         Ok(NativeWatcher { watcher: Some(watcher) })
     }
 
-    /// Resolves once every kernel watch, descriptor and thread of the watcher is released.
+    /// Resolves once every kernel watch and descriptor of the watcher is released and its
+    /// thread is ending. Waiting takes no thread: the watcher's own thread signals the end.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn close<'e>(&mut self, env: &'e Env) -> napi::Result<PromiseRaw<'e, ()>> {
-        let watcher = self.watcher.take();
-        run_async(env, "close", move || {
-            if let Some(w) = watcher {
-                w.close();
+        let (done, closed) = tokio::sync::oneshot::channel::<()>();
+        match self.watcher.take() {
+            Some(w) => w.close_then(move || {
+                let _ = done.send(());
+            }),
+            None => {
+                let _ = done.send(());
             }
-            Ok(())
-        })
+        }
+        env.spawn_future_with_callback(
+            async move {
+                let _ = closed.await;
+                Ok(())
+            },
+            |_, ()| Ok(()),
+        )
     }
 
     /// Test hook: stall the kernel-event thread so that the kernel queue overflows.

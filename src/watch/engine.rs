@@ -46,7 +46,8 @@ pub enum Raw {
 
 pub enum Input {
     Raw(Raw),
-    Close,
+    /// Stop; `done` is called once everything is released, as the thread's last act.
+    Close(Option<Box<dyn FnOnce() + Send>>),
 }
 
 /// How long the first half of a rename waits for its second half before it counts as a move out
@@ -89,6 +90,7 @@ pub struct Engine {
     out: Vec<Event>,
     closing: bool,
     backend_stopped: bool,
+    on_closed: Option<Box<dyn FnOnce() + Send>>,
 }
 
 impl Engine {
@@ -116,6 +118,7 @@ impl Engine {
             out: Vec::new(),
             closing: false,
             backend_stopped: false,
+            on_closed: None,
         })
     }
 
@@ -139,6 +142,11 @@ impl Engine {
             let _ = catch_unwind(AssertUnwindSafe(|| self.send()));
         }
         self.shutdown();
+        // Nothing may reach JS any more: release the sink before saying we are done.
+        self.sink = Box::new(|_| false);
+        if let Some(done) = self.on_closed.take() {
+            let _ = catch_unwind(AssertUnwindSafe(done));
+        }
     }
 
     fn start(&mut self) {
@@ -178,8 +186,9 @@ impl Engine {
             let mut handled = 0;
             while let Some(input) = next.take() {
                 match input {
-                    Input::Close => {
+                    Input::Close(done) => {
                         self.closing = true;
+                        self.on_closed = done;
                         return;
                     }
                     Input::Raw(raw) => self.handle(raw),
@@ -206,6 +215,7 @@ impl Engine {
         while !self.backend_stopped {
             match self.input.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(Input::Raw(Raw::Stopped)) => self.backend_stopped = true,
+                Ok(Input::Close(done)) => self.on_closed = self.on_closed.take().or(done),
                 Ok(_) => {}
                 Err(_) => break,
             }

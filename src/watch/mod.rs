@@ -163,10 +163,17 @@ impl Watcher {
 
     /// Stop watching and wait until everything the watch held is released.
     pub fn close(mut self) {
-        let _ = self.input.send(Input::Close);
+        let _ = self.input.send(Input::Close(None));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+
+    /// Stop watching without waiting: `done` runs on the watcher's thread once every kernel
+    /// watch and descriptor is released, as the thread's last act.
+    pub fn close_then(mut self, done: impl FnOnce() + Send + 'static) {
+        self.thread = None;
+        let _ = self.input.send(Input::Close(Some(Box::new(done))));
     }
 
     /// Test hook: make the kernel-event thread sleep `ms` before handling its next event, so the
@@ -178,6 +185,6 @@ impl Watcher {
 
 impl Drop for Watcher {
     fn drop(&mut self) {
-        let _ = self.input.send(Input::Close);
+        let _ = self.input.send(Input::Close(None));
     }
 }
