@@ -69,8 +69,10 @@ export function line(e) {
   return `${e.type} ${e.path ?? ''}`.trim();
 }
 
-function shown(events) {
-  return events.map((e) => `  ${line(e)}`).join('\n') || '  (nothing)';
+function shown(events, max = 40) {
+  const lines = events.slice(0, max).map((e) => `  ${line(e)}`);
+  if (events.length > max) lines.push(`  … and ${events.length - max} more`);
+  return lines.join('\n') || '  (nothing)';
 }
 
 /** Open a watcher and wait for its initial scan. */

@@ -13,10 +13,9 @@
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::Duration;
 
 use notify::event::{CreateKind, EventKind, Flag, ModifyKind, RenameMode};
 use notify::{Config, INotifyWatcher, RecursiveMode, Watcher as _};
@@ -28,21 +27,21 @@ use crate::error::{Error, Result};
 pub struct Backend {
     notify: Option<INotifyWatcher>,
     watched: HashSet<PathBuf>,
-    /// Test hook: milliseconds the event thread sleeps before handling its next event.
-    stall_ms: Arc<AtomicU64>,
+    /// Test hook: see [`super::stall_while_asked`].
+    stall_until: Arc<AtomicU64>,
 }
 
 impl Backend {
     /// Open an inotify instance whose events go to `input`. When the instance's thread ends, for
     /// whatever reason, `Raw::Stopped` is the last thing sent.
     pub fn new(input: Sender<Input>) -> Result<Backend> {
-        let stall_ms = Arc::new(AtomicU64::new(0));
-        let forward = Forward { input, stall_ms: Arc::clone(&stall_ms) };
+        let stall_until = Arc::new(AtomicU64::new(0));
+        let forward = Forward { input, stall_until: Arc::clone(&stall_until) };
         let notify = INotifyWatcher::new(forward, Config::default()).map_err(|e| match e.kind {
             notify::ErrorKind::Io(io) => limits::instance_error(io),
             _ => notify_error(e, None),
         })?;
-        Ok(Backend { notify: Some(notify), watched: HashSet::new(), stall_ms })
+        Ok(Backend { notify: Some(notify), watched: HashSet::new(), stall_until })
     }
 
     /// Watch the entries of `dir` (no-op if already watched).
@@ -70,9 +69,9 @@ impl Backend {
     }
 
 
-    /// Test hook: the milliseconds the event thread sleeps before handling its next event.
+    /// Test hook: see [`super::stall_while_asked`].
     pub fn stall_handle(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.stall_ms)
+        Arc::clone(&self.stall_until)
     }
 
     /// Close the inotify instance and let its thread end (it sends `Raw::Stopped` when it has).
@@ -95,16 +94,13 @@ impl Drop for Backend {
 /// notify's event handler: runs on notify's thread.
 struct Forward {
     input: Sender<Input>,
-    stall_ms: Arc<AtomicU64>,
+    stall_until: Arc<AtomicU64>,
 }
 
 impl notify::EventHandler for Forward {
     fn handle_event(&mut self, event: notify::Result<notify::Event>) {
         let _ = catch_unwind(AssertUnwindSafe(|| {
-            let stall = self.stall_ms.swap(0, Ordering::SeqCst);
-            if stall > 0 {
-                std::thread::sleep(Duration::from_millis(stall));
-            }
+            super::stall_while_asked(&self.stall_until);
             if let Some(raw) = translate(event) {
                 let _ = self.input.send(Input::Raw(raw));
             }

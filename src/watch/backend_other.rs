@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::Duration;
 
 use notify::event::{CreateKind, EventKind, Flag, ModifyKind, RenameMode};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
@@ -24,18 +23,18 @@ use crate::error::{Error, Result};
 pub struct Backend {
     notify: Option<RecommendedWatcher>,
     watched: HashSet<PathBuf>,
-    stall_ms: Arc<AtomicU64>,
+    stall_until: Arc<AtomicU64>,
 }
 
 impl Backend {
     pub fn new(input: Sender<Input>) -> Result<Backend> {
-        let stall_ms = Arc::new(AtomicU64::new(0));
-        let forward = Forward { input, stall_ms: Arc::clone(&stall_ms), rename: AtomicUsize::new(0) };
+        let stall_until = Arc::new(AtomicU64::new(0));
+        let forward = Forward { input, stall_until: Arc::clone(&stall_until), rename: AtomicUsize::new(0) };
         let notify = RecommendedWatcher::new(forward, notify::Config::default()).map_err(|e| match e.kind {
             notify::ErrorKind::Io(io) => limits::instance_error(io),
             _ => notify_error(e, None),
         })?;
-        Ok(Backend { notify: Some(notify), watched: HashSet::new(), stall_ms })
+        Ok(Backend { notify: Some(notify), watched: HashSet::new(), stall_until })
     }
 
     pub fn watch_dir(&mut self, dir: &Path) -> Result<()> {
@@ -59,7 +58,7 @@ impl Backend {
     }
 
     pub fn stall_handle(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.stall_ms)
+        Arc::clone(&self.stall_until)
     }
 
     pub fn shutdown(&mut self) {
@@ -78,7 +77,7 @@ impl Drop for Backend {
 
 struct Forward {
     input: Sender<Input>,
-    stall_ms: Arc<AtomicU64>,
+    stall_until: Arc<AtomicU64>,
     /// Cookie given to the last `From`, for the `To` that follows it.
     rename: AtomicUsize,
 }
@@ -86,10 +85,7 @@ struct Forward {
 impl notify::EventHandler for Forward {
     fn handle_event(&mut self, event: notify::Result<notify::Event>) {
         let _ = catch_unwind(AssertUnwindSafe(|| {
-            let stall = self.stall_ms.swap(0, Ordering::SeqCst);
-            if stall > 0 {
-                std::thread::sleep(Duration::from_millis(stall));
-            }
+            super::stall_while_asked(&self.stall_until);
             if let Some(raw) = self.translate(event) {
                 let _ = self.input.send(Input::Raw(raw));
             }

@@ -176,10 +176,25 @@ impl Watcher {
         let _ = self.input.send(Input::Close(Some(Box::new(done))));
     }
 
-    /// Test hook: make the kernel-event thread sleep `ms` before handling its next event, so the
-    /// kernel's queue overflows for real.
+    /// Test hook: make the kernel-event thread stop reading for `ms` from its next event on
+    /// (0 ends a stall early), so that the kernel's queue overflows for real.
     pub fn stall_backend(&self, ms: u64) {
-        self.stall.store(ms, std::sync::atomic::Ordering::SeqCst);
+        self.stall.store(unix_ms() + ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Test hook, called by the backend before each event: sleep while `until` (unix ms) is ahead.
+fn stall_while_asked(until: &std::sync::atomic::AtomicU64) {
+    loop {
+        let left = until.load(std::sync::atomic::Ordering::SeqCst).saturating_sub(unix_ms());
+        if left == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(left.min(10)));
     }
 }
 
