@@ -719,3 +719,93 @@ fn resolve_roots(paths: &[PathBuf], options: &WatchOptions) -> Result<Vec<Root>>
     }
     Ok(kept)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ChangeKind, Watcher};
+    use super::*;
+    use crate::test_support::TempTree;
+    use std::sync::mpsc;
+
+    /// A watcher on `root` whose events arrive on the returned channel.
+    fn start(root: &Path, debounce_ms: u64) -> (Watcher, mpsc::Receiver<Event>) {
+        let (tx, rx) = mpsc::channel();
+        let sink: Sink = Box::new(move |events| events.into_iter().all(|e| tx.send(e).is_ok()));
+        let options = WatchOptions { debounce: Duration::from_millis(debounce_ms), ..WatchOptions::default() };
+        let w = Watcher::start(&[root.to_path_buf()], options, sink).unwrap();
+        assert!(matches!(rx.recv_timeout(Duration::from_secs(10)), Ok(Event::Ready { .. })));
+        (w, rx)
+    }
+
+    /// Changes as "kind path" lines (relative to `root`), until `last` is seen.
+    fn changes_until(rx: &mpsc::Receiver<Event>, root: &Path, last: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        while !seen.iter().any(|s| s == last) {
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(Event::Change(c)) => {
+                    let rel = |p: &Path| p.strip_prefix(root).unwrap().display().to_string();
+                    let mut s = format!("{} {}", c.kind.name(), rel(&c.path));
+                    if c.kind == ChangeKind::Renamed {
+                        s = format!("renamed {} {}", rel(c.from.as_deref().unwrap()), rel(&c.path));
+                    }
+                    seen.push(s);
+                }
+                Ok(other) => panic!("unexpected {other:?}"),
+                Err(_) => panic!("timed out waiting for {last}; got {seen:?}"),
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn reports_creations_renames_and_deletions() {
+        let t = TempTree::new();
+        let (w, rx) = start(t.path(), 0);
+        std::fs::create_dir(t.path().join("d")).unwrap();
+        std::fs::write(t.path().join("d/f"), "x").unwrap();
+        let got = changes_until(&rx, t.path(), "created d/f");
+        assert_eq!(got[..2], ["created d", "created d/f"]);
+        std::fs::rename(t.path().join("d/f"), t.path().join("g")).unwrap();
+        assert_eq!(changes_until(&rx, t.path(), "renamed d/f g"), ["renamed d/f g"]);
+        std::fs::remove_file(t.path().join("g")).unwrap();
+        assert_eq!(changes_until(&rx, t.path(), "deleted g"), ["deleted g"]);
+        w.close();
+    }
+
+    #[test]
+    fn a_moved_directory_is_watched_at_its_new_path() {
+        let t = TempTree::new();
+        std::fs::create_dir_all(t.path().join("a/inner")).unwrap();
+        let (w, rx) = start(t.path(), 0);
+        std::fs::rename(t.path().join("a"), t.path().join("b")).unwrap();
+        assert_eq!(changes_until(&rx, t.path(), "renamed a b"), ["renamed a b"]);
+        std::fs::write(t.path().join("b/inner/f"), "x").unwrap();
+        assert_eq!(changes_until(&rx, t.path(), "created b/inner/f").first().map(String::as_str), Some("created b/inner/f"));
+        w.close();
+    }
+
+    #[test]
+    fn an_atomic_save_is_one_modification() {
+        let t = TempTree::new();
+        std::fs::write(t.path().join("f"), "1").unwrap();
+        let (w, rx) = start(t.path(), 50);
+        std::fs::write(t.path().join("f.tmp"), "2").unwrap();
+        std::fs::rename(t.path().join("f.tmp"), t.path().join("f")).unwrap();
+        assert_eq!(changes_until(&rx, t.path(), "modified f"), ["modified f"]);
+        w.close();
+    }
+
+    #[test]
+    fn roots_inside_other_roots_are_dropped() {
+        let t = TempTree::new();
+        std::fs::create_dir(t.path().join("sub")).unwrap();
+        std::fs::write(t.path().join("sub/file"), "x").unwrap();
+        let paths = [t.path().join("sub/file"), t.path().to_path_buf(), t.path().join("sub")];
+        let roots = resolve_roots(&paths, &WatchOptions::default()).unwrap();
+        assert_eq!(roots.len(), 1);
+        assert_eq!(roots[0].path, t.path());
+        let flat = WatchOptions { recursive: false, ..WatchOptions::default() };
+        let roots = resolve_roots(&paths, &flat).unwrap();
+        assert_eq!(roots.iter().map(|r| r.path.clone()).collect::<Vec<_>>(), [t.path().to_path_buf(), t.path().join("sub")]);
+    }
+}
