@@ -20,6 +20,7 @@ use super::backend::Backend;
 use super::coalesce::Coalescer;
 use super::content::ContentTracker;
 use super::filter::Filter;
+use super::platform;
 use super::scan::{self, ScanSpec};
 use super::tree::{self, Difference, Kind, Node};
 use super::{Change, Event, Moment, Sink, WatchOptions};
@@ -158,6 +159,7 @@ impl Engine {
             }
             self.report_errors(errors);
         }
+        platform::release_freed_memory();
         if let Some(content) = self.content.as_mut() {
             for root in &self.roots {
                 if let Err(e) = content.prime(&root.path) {
@@ -582,6 +584,7 @@ impl Engine {
                 self.try_restore(i, at);
             }
         }
+        platform::release_freed_memory();
     }
 
     /// Root `i`'s directory was deleted or moved away: report its contents and itself gone,

@@ -5,7 +5,7 @@
 //! never lost between the two. Ignored directories are neither read nor watched.
 
 use std::collections::HashSet;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -160,7 +160,7 @@ struct Collector {
 }
 
 struct Found {
-    name: OsString,
+    name: Box<OsStr>,
     kind: Kind,
     stamp: u64,
     /// Tracked contents, for directories that are descended into.
@@ -174,16 +174,18 @@ impl Collector {
 
     fn assemble(&self) -> Children {
         let found = std::mem::take(&mut *lock(&self.found));
-        let mut children = Children::with_capacity(found.len());
-        for f in found {
-            let node = match f.contents {
-                Some(c) if c.cut.load(Ordering::Relaxed) => Node::leaf(Kind::Symlink, f.stamp),
-                Some(c) => Node::dir(f.stamp, c.assemble()),
-                None => Node::leaf(f.kind, f.stamp),
-            };
-            children.insert(f.name.into_boxed_os_str(), node);
-        }
-        children
+        // Collected in one go, so the B-tree is built from sorted entries with full nodes.
+        found
+            .into_iter()
+            .map(|f| {
+                let node = match f.contents {
+                    Some(c) if c.cut.load(Ordering::Relaxed) => Node::leaf(Kind::Symlink, f.stamp),
+                    Some(c) => Node::dir(f.stamp, c.assemble()),
+                    None => Node::leaf(f.kind, f.stamp),
+                };
+                (f.name, node)
+            })
+            .collect()
     }
 }
 
@@ -243,7 +245,7 @@ impl Ctx<'_> {
         } else {
             stamp(platform::cap_file_id(&md), md.modified().ok().map(|t| t.into_std()), md.len())
         };
-        let name = entry.name.to_os_string();
+        let name: Box<OsStr> = entry.name.into();
         if kind != Kind::Dir || !self.spec.recursive {
             parent.push(Found { name, kind, stamp, contents: None });
             return None;
