@@ -17,7 +17,7 @@ const GENEROUS = 180_000; // a shared 2-core CI machine creating 40,000 files
 function createFiles(dir, count) {
   const child = spawn(process.execPath, ['-e', `
     const fs = require('fs');
-    for (let i = 0; i < ${count}; i++) fs.writeFileSync(${JSON.stringify(dir)} + '/f' + i, '');
+    for (let i = 0; i < ${count}; i++) fs.writeFileSync(${JSON.stringify(dir)} + '/f' + i, 'x');
   `], { stdio: 'inherit' });
   return once(child, 'exit').then(([code]) => assert.equal(code, 0));
 }

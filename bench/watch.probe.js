@@ -117,7 +117,7 @@ async function flood(files) {
   const { spawn } = require('node:child_process');
   const child = spawn(process.execPath, ['-e', `
     const fs = require('fs');
-    for (let i = 0; i < ${files}; i++) fs.writeFileSync(${JSON.stringify(root)} + '/f' + i, '');
+    for (let i = 0; i < ${files}; i++) fs.writeFileSync(${JSON.stringify(root)} + '/f' + i, 'x');
   `], { stdio: 'inherit' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const until = Date.now() + 3000;

@@ -4,8 +4,9 @@
 //! `renamed` (with both paths), each once per debounce window. It is built in layers, each in its
 //! own file:
 //!
-//! - `backend_*`: the operating system's notifications through `notify` (inotify on Linux, one
-//!   kernel watch per directory, never per file). Only these files know the platform.
+//! - `backend`: the operating system's notifications through `notify`; `backend_linux` (inotify,
+//!   one kernel watch per directory, never per file) and `backend_other` translate them. Only the
+//!   files named for a platform know about it.
 //! - `tree` and `scan`: an in-memory snapshot of every watched tree, taken with the shared parallel
 //!   walker. It turns raw events into meaningful ones (duplicates dropped, atomic saves
 //!   recognised) and answers "what changed while we weren't looking" after the kernel's queue
@@ -20,6 +21,7 @@
 //!
 //! Events leave through a [`Sink`] in batches; the binding layer forwards them to JavaScript.
 
+mod backend;
 mod coalesce;
 mod content;
 mod engine;
@@ -27,9 +29,6 @@ mod filter;
 mod scan;
 mod tree;
 
-#[cfg_attr(target_os = "linux", path = "backend_linux.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "backend_other.rs")]
-mod backend;
 #[cfg_attr(target_os = "linux", path = "limits_linux.rs")]
 #[cfg_attr(not(target_os = "linux"), path = "limits_other.rs")]
 mod limits;
