@@ -59,6 +59,8 @@ export declare class NativeWatcher {
    * thread is ending. Waiting takes no thread: the watcher's own thread signals the end.
    */
   close(): Promise<void>
+  /** Test hook: make the watcher's thread panic. */
+  __panicEngine(): void
   /** Test hook: stall the kernel-event thread so that the kernel queue overflows. */
   __stallBackend(ms: number): void
 }

@@ -283,3 +283,17 @@ test('an unreadable directory inside the tree is an error event; the rest is wat
     ['created', join(root, 'ok')],
   ]);
 });
+
+test('a panic on the watcher\'s thread is an ERR_XSYS_PANIC error event, and close() still works', async (t) => {
+  const root = scratch(t);
+  const w = watch(root);
+  const rec = record(w);
+  await ready(w);
+  w.__panicEngine();
+  const events = await rec.until((es) => es.some((e) => e.type === 'error'), 'the error event');
+  const { error } = events.find((e) => e.type === 'error');
+  assert.equal(error.code, 'ERR_XSYS_PANIC');
+  assert.match(error.message, /deliberate panic/);
+  await w.close();
+  assert.equal(w.closed, true);
+});

@@ -114,6 +114,11 @@ class Watcher extends EventEmitter {
   __stallBackend(ms) {
     this.#native.__stallBackend(ms);
   }
+
+  /** Test hook: make the watcher's thread panic (reported as an ERR_XSYS_PANIC error event). */
+  __panicEngine() {
+    this.#native.__panicEngine();
+  }
 }
 
 /** Watch files and directory trees for created/modified/deleted/renamed entries. */

@@ -97,31 +97,40 @@ fn content_object(c: ContentChange) -> ContentObject {
 pub struct JsEvent(Event);
 
 impl ToNapiValue for JsEvent {
+    /// Runs in the threadsafe function's callback, where a panic would abort Node: one becomes
+    /// an ordinary error there instead.
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
-        let object = |kind, path: &Path, is_dir, timestamp| ChangeObject {
-            kind,
-            path: shown(path),
-            from: None,
-            to: None,
-            is_dir,
-            timestamp,
-        };
-        match value.0 {
-            Event::Change(c) => {
-                let mut o = object(c.kind.name(), &c.path, c.is_dir, c.timestamp);
-                if c.kind == ChangeKind::Renamed {
-                    o.from = c.from.as_deref().map(shown);
-                    o.to = Some(o.path.clone());
-                }
-                ChangeObject::to_napi_value(env, o)
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| js_event(env, value)))
+            .unwrap_or_else(|payload| Err(napi::Error::from_reason(crate::error::Error::panic("watch", payload.as_ref()).message())))
+    }
+}
+
+/// # Safety
+/// `env` must be the live environment of the JS thread this runs on.
+unsafe fn js_event(env: sys::napi_env, value: JsEvent) -> napi::Result<sys::napi_value> {
+    let object = |kind, path: &Path, is_dir, timestamp| ChangeObject {
+        kind,
+        path: shown(path),
+        from: None,
+        to: None,
+        is_dir,
+        timestamp,
+    };
+    match value.0 {
+        Event::Change(c) => {
+            let mut o = object(c.kind.name(), &c.path, c.is_dir, c.timestamp);
+            if c.kind == ChangeKind::Renamed {
+                o.from = c.from.as_deref().map(shown);
+                o.to = Some(o.path.clone());
             }
-            Event::Content(c) => ContentObject::to_napi_value(env, content_object(c)),
-            Event::Ready { timestamp } => ReadyObject::to_napi_value(env, ReadyObject { kind: "ready", timestamp }),
-            Event::Overflow { path, is_dir, timestamp } => ChangeObject::to_napi_value(env, object("overflow", &path, is_dir, timestamp)),
-            Event::Error(e) => {
-                let env = Env::from_raw(env);
-                Ok(JsError::from(js_error(&env, &e)).into_value(env.raw()))
-            }
+            ChangeObject::to_napi_value(env, o)
+        }
+        Event::Content(c) => ContentObject::to_napi_value(env, content_object(c)),
+        Event::Ready { timestamp } => ReadyObject::to_napi_value(env, ReadyObject { kind: "ready", timestamp }),
+        Event::Overflow { path, is_dir, timestamp } => ChangeObject::to_napi_value(env, object("overflow", &path, is_dir, timestamp)),
+        Event::Error(e) => {
+            let env = Env::from_raw(env);
+            Ok(JsError::from(js_error(&env, &e)).into_value(env.raw()))
         }
     }
 }
@@ -178,6 +187,14 @@ impl NativeWatcher {
             },
             |_, ()| Ok(()),
         )
+    }
+
+    /// Test hook: make the watcher's thread panic.
+    #[napi(catch_unwind, js_name = "__panicEngine")]
+    pub fn panic_engine(&self) {
+        if let Some(w) = &self.watcher {
+            w.panic_for_test();
+        }
     }
 
     /// Test hook: stall the kernel-event thread so that the kernel queue overflows.

@@ -49,6 +49,8 @@ pub enum Input {
     Raw(Raw),
     /// Stop; `done` is called once everything is released, as the thread's last act.
     Close(Option<Box<dyn FnOnce() + Send>>),
+    /// Test hook: panic on the engine's thread.
+    Panic,
 }
 
 /// How long the first half of a rename waits for its second half before it counts as a move out
@@ -194,6 +196,7 @@ impl Engine {
                         return;
                     }
                     Input::Raw(raw) => self.handle(raw),
+                    Input::Panic => panic!("deliberate panic (test hook)"),
                 }
                 handled += 1;
                 if handled < BATCH {

@@ -172,7 +172,14 @@ impl Watcher {
     /// watch and descriptor is released, as the thread's last act.
     pub fn close_then(mut self, done: impl FnOnce() + Send + 'static) {
         self.thread = None;
-        let _ = self.input.send(Input::Close(Some(Box::new(done))));
+        if let Err(mpsc::SendError(Input::Close(Some(done)))) = self.input.send(Input::Close(Some(Box::new(done)))) {
+            done(); // the thread has ended already (after a panic, or once JS went away)
+        }
+    }
+
+    /// Test hook: make the watcher's thread panic, which must surface as an error event.
+    pub fn panic_for_test(&self) {
+        let _ = self.input.send(Input::Panic);
     }
 
     /// Test hook: make the kernel-event thread stop reading for `ms` from its next event on
