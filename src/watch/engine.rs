@@ -21,7 +21,7 @@ use super::coalesce::Coalescer;
 use super::content::ContentTracker;
 use super::filter::Filter;
 use super::platform;
-use super::scan::{self, ScanSpec};
+use super::scan::{self, Follow, ScanSpec};
 use super::tree::{self, Difference, Kind, Node};
 use super::{Change, Event, Moment, Sink, WatchOptions};
 use crate::error::{Error, IoContext, Result};
@@ -80,6 +80,8 @@ pub struct Engine {
     roots: Vec<Root>,
     recursive: bool,
     follow_symlinks: bool,
+    /// Canonical paths of the watched directory trees: links into them are not followed.
+    trees: Vec<PathBuf>,
     filter: Filter,
     /// Locked by the scan's walker threads too, to add watches as directories are found.
     backend: Mutex<Backend>,
@@ -107,10 +109,11 @@ impl Engine {
         for root in &roots {
             backend.watch_dir(&root.dir)?;
         }
-        Ok(Engine {
+        let mut engine = Engine {
             roots,
             recursive: options.recursive,
             follow_symlinks: options.follow_symlinks,
+            trees: Vec::new(),
             filter,
             backend: Mutex::new(backend),
             coalescer: Coalescer::new(options.debounce),
@@ -122,7 +125,31 @@ impl Engine {
             closing: false,
             backend_stopped: false,
             on_closed: None,
-        })
+        };
+        engine.find_trees();
+        Ok(engine)
+    }
+
+    /// Recompute [`Engine::trees`] after roots come and go.
+    fn find_trees(&mut self) {
+        if !self.follow_symlinks {
+            return;
+        }
+        let recursive = self.recursive;
+        self.trees = self
+            .roots
+            .iter()
+            .filter(|r| r.present && r.only.is_none() && recursive)
+            .filter_map(|r| std::fs::canonicalize(&r.dir).ok())
+            .collect();
+    }
+
+    fn follow(&self) -> Follow<'_> {
+        if self.follow_symlinks {
+            Follow::Except(&self.trees)
+        } else {
+            Follow::Never
+        }
     }
 
     pub fn stall_handle(&self) -> Arc<AtomicU64> {
@@ -368,7 +395,7 @@ impl Engine {
         ScanSpec {
             root: &self.roots[i].dir,
             recursive: self.recursive,
-            follow_symlinks: self.follow_symlinks,
+            follow: self.follow(),
             filter: &self.filter,
         }
     }
@@ -394,7 +421,7 @@ impl Engine {
         if self.roots[i].tree.get(&rel).is_some() {
             return; // known already, e.g. found by the scan of its new parent
         }
-        let probed = scan::probe(path, self.follow_symlinks);
+        let probed = scan::probe(path, self.follow());
         let (kind, stamp) = probed.unwrap_or((if is_dir_hint == Some(true) { Kind::Dir } else { Kind::File }, 0));
         if !self.accepts(i, &rel, path, kind == Kind::Dir) {
             return;
@@ -452,7 +479,7 @@ impl Engine {
             }
             return;
         }
-        let probed = scan::probe(path, self.follow_symlinks);
+        let probed = scan::probe(path, self.follow());
         match self.roots[i].tree.get_mut(&rel) {
             Some(node) => {
                 if let Some((kind, stamp)) = probed.filter(|_| !node.is_dir()) {
@@ -482,7 +509,7 @@ impl Engine {
         if let Some(old) = &replaced {
             self.unwatch_tree(to, old);
         }
-        if let Some((kind, stamp)) = scan::probe(to, self.follow_symlinks).filter(|_| !is_dir) {
+        if let Some((kind, stamp)) = scan::probe(to, self.follow()).filter(|_| !is_dir) {
             node.kind = kind;
             node.stamp = stamp;
         }
@@ -608,6 +635,7 @@ impl Engine {
             coalescer.deleted(&path, true, at);
         }
         self.unwatch_tree(&dir, &tree);
+        self.find_trees();
         self.try_restore(i, at);
     }
 
@@ -644,6 +672,7 @@ impl Engine {
             return false; // gone again
         }
         self.roots[i].present = true;
+        self.find_trees();
         if let Some(w) = self.roots[i].waiting_on.take() {
             self.unwatch_if_unneeded(&w);
         }

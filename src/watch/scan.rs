@@ -28,8 +28,27 @@ pub struct ScanSpec<'a> {
     /// The watched root the filter's patterns are relative to.
     pub root: &'a Path,
     pub recursive: bool,
-    pub follow_symlinks: bool,
+    pub follow: Follow<'a>,
     pub filter: &'a Filter,
+}
+
+/// Whether links to directories are descended into.
+#[derive(Clone, Copy)]
+pub enum Follow<'a> {
+    Never,
+    /// Except links leading into these directory trees (canonical paths): whatever they point to
+    /// is watched already, under its own path.
+    Except(&'a [PathBuf]),
+}
+
+impl Follow<'_> {
+    /// The identity of the directory `link` leads to, if it is to be followed.
+    fn target(&self, link: &Path) -> Option<(u64, u64)> {
+        let Follow::Except(watched) = self else { return None };
+        let target = std::fs::metadata(link).ok().filter(|m| m.is_dir())?;
+        let real = std::fs::canonicalize(link).ok()?;
+        (!watched.iter().any(|w| real.starts_with(w))).then(|| platform::file_id(&target))
+    }
 }
 
 /// Adds the kernel watch of a directory about to be read.
@@ -81,11 +100,12 @@ macro_rules! file_type_like {
 file_type_like!(std::fs::FileType);
 file_type_like!(cap_std::fs::FileType);
 
-/// Kind and stamp of `path` itself (links not followed), or `None` if it is gone.
-pub fn probe(path: &Path, follow_symlinks: bool) -> Option<(Kind, u64)> {
+/// Kind and stamp of `path`, or `None` if it is gone. A link to a directory counts as a
+/// directory when `follow` says it is followed.
+pub fn probe(path: &Path, follow: Follow<'_>) -> Option<(Kind, u64)> {
     let md = std::fs::symlink_metadata(path).ok()?;
     let mut kind = kind_of(md.file_type());
-    if kind == Kind::Symlink && follow_symlinks && std::fs::metadata(path).is_ok_and(|t| t.is_dir()) {
+    if kind == Kind::Symlink && follow.target(path).is_some() {
         kind = Kind::Dir;
     }
     let stamp = if kind == Kind::Dir { 0 } else { stamp(platform::file_id(&md), md.modified().ok(), md.len()) };
@@ -95,7 +115,7 @@ pub fn probe(path: &Path, follow_symlinks: bool) -> Option<(Kind, u64)> {
 /// The snapshot of a directory holding only `name` (a watched file), if it exists.
 pub fn scan_one(dir: &Path, name: &OsStr) -> Node {
     let mut children = Children::new();
-    if let Some((kind, stamp)) = probe(&dir.join(name), false) {
+    if let Some((kind, stamp)) = probe(&dir.join(name), Follow::Never) {
         children.insert(name.into(), Node::leaf(kind, stamp));
     }
     Node::dir(0, children)
@@ -209,7 +229,7 @@ impl Ctx<'_> {
 
     /// Whether `id` is a directory not met before (always true when identities are unknown).
     fn seen_first(&self, id: (u64, u64)) -> bool {
-        id == (0, 0) || !self.spec.follow_symlinks || lock(&self.seen).insert(id)
+        id == (0, 0) || matches!(self.spec.follow, Follow::Never) || lock(&self.seen).insert(id)
     }
 
     fn walk(&self, start: Dir, start_path: &Path, into: &Arc<Collector>) {
@@ -227,16 +247,13 @@ impl Ctx<'_> {
     fn visit(&self, start_path: &Path, entry: &Entry<'_>, parent: &Arc<Collector>) -> Option<Arc<Collector>> {
         let md = entry.parent.symlink_metadata(entry.name).ok()?; // gone already
         let mut kind = kind_of(md.file_type());
-        let mut via_link = None;
-        if kind == Kind::Symlink && self.spec.follow_symlinks {
-            if let Ok(target) = entry.parent.metadata(entry.name) {
-                if target.is_dir() {
-                    kind = Kind::Dir;
-                    via_link = Some(platform::cap_file_id(&target));
-                }
-            }
-        }
         let path = start_path.join(entry.rel);
+        // Resolved like any path (cap-std would refuse links leading out of the directory):
+        // following links is what was asked for.
+        let via_link = if kind == Kind::Symlink { self.spec.follow.target(&path) } else { None };
+        if via_link.is_some() {
+            kind = Kind::Dir;
+        }
         if self.spec.filter.is_ignored(self.spec.root, &path, kind == Kind::Dir) {
             return None;
         }
@@ -256,7 +273,7 @@ impl Ctx<'_> {
             lock(&self.links).push((path, id, contents));
             return None;
         }
-        if self.spec.follow_symlinks {
+        if matches!(self.spec.follow, Follow::Except(_)) {
             self.seen_first(platform::cap_file_id(&md));
         }
         if self.spec.filter.uses_gitignore() {
@@ -297,7 +314,7 @@ mod tests {
         let root = t.path();
         let ignore: Vec<String> = ignore.iter().map(|s| s.to_string()).collect();
         let filter = Filter::new(&ignore, false, &[root]).unwrap();
-        let spec = ScanSpec { root, recursive, follow_symlinks: follow, filter: &filter };
+        let spec = ScanSpec { root, recursive, follow: if follow { Follow::Except(&[]) } else { Follow::Never }, filter: &filter };
         let watched = Mutex::new(Vec::new());
         let watch = |d: &Path| {
             watched.lock().unwrap().push(d.strip_prefix(root).unwrap().display().to_string());
@@ -340,29 +357,47 @@ mod tests {
     #[test]
     fn links_are_entries_unless_followed_and_cycles_are_cut() {
         let t = fixture();
+        let outside = TempTree::new();
+        std::fs::write(outside.path().join("o"), "o").unwrap();
+        std::os::unix::fs::symlink(outside.path(), t.path().join("ext")).unwrap();
         std::os::unix::fs::symlink(t.path().join("a"), t.path().join("link")).unwrap();
         std::os::unix::fs::symlink(t.path(), t.path().join("a/up")).unwrap();
-        let (plain, _) = run(&t, true, false, &[]);
-        assert_eq!(plain.get(Path::new("link")).map(|n| n.kind), Some(Kind::Symlink));
+        let (plain, watched) = run(&t, true, false, &[]);
+        assert_eq!(plain.get(Path::new("ext")).map(|n| n.kind), Some(Kind::Symlink));
+        assert_eq!(watched, ["a", "a/b", "skip"]);
         let (followed, watched) = run(&t, true, true, &[]);
         let listed = paths(&followed, t.path());
-        // `a` is reached directly and through `link`; only one of them is descended into, and
-        // `a/up` (the root again) is never followed.
-        assert!(listed.contains(&"a/up".to_string()));
-        assert!(!listed.iter().any(|p| p.starts_with("a/up/")));
+        // A link out of the tree is descended into and watched under its own path.
+        assert!(listed.contains(&"ext/o".to_string()), "{listed:?}");
+        // `a` is reached directly and through `link`: only the directory itself is descended
+        // into; `a/up` (the root again) is never followed.
+        assert_eq!(followed.get(Path::new("link")).map(|n| n.kind), Some(Kind::Symlink));
+        assert_eq!(followed.get(Path::new("a/up")).map(|n| n.kind), Some(Kind::Symlink));
         assert_eq!(listed.iter().filter(|p| p.ends_with("b/z")).count(), 1, "{listed:?}");
-        assert_eq!(watched.len(), 3, "{watched:?}");
+        assert_eq!(watched, ["a", "a/b", "ext", "skip"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_into_watched_trees_are_not_followed() {
+        let t = fixture();
+        let outside = TempTree::new();
+        std::os::unix::fs::symlink(outside.path(), t.path().join("ext")).unwrap();
+        let watched = [outside.path().canonicalize().unwrap()];
+        let follow = Follow::Except(&watched);
+        assert_eq!(probe(&t.path().join("ext"), follow).map(|p| p.0), Some(Kind::Symlink));
+        assert_eq!(probe(&t.path().join("ext"), Follow::Except(&[])).map(|p| p.0), Some(Kind::Dir));
     }
 
     #[test]
     fn stamps_change_with_content() {
         let t = fixture();
         let f = t.path().join("x");
-        let before = probe(&f, false).unwrap();
+        let before = probe(&f, Follow::Never).unwrap();
         std::fs::write(&f, "longer content").unwrap();
-        let after = probe(&f, false).unwrap();
+        let after = probe(&f, Follow::Never).unwrap();
         assert_eq!(before.0, Kind::File);
         assert_ne!(before.1, after.1);
-        assert!(probe(&t.path().join("nope"), false).is_none());
+        assert!(probe(&t.path().join("nope"), Follow::Never).is_none());
     }
 }
