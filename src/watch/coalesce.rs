@@ -10,7 +10,7 @@
 //! still reported once per window. A window of zero reports everything at the next flush (the
 //! end of the current batch of kernel events), merging only what arrived together.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -154,27 +154,30 @@ impl Coalescer {
             return Vec::new();
         }
         // The two ends of a rename are reported together.
+        let mut in_due: HashSet<PathBuf> = due.iter().cloned().collect();
         let partners: Vec<PathBuf> = due
             .iter()
             .filter_map(|p| self.entries.get(p))
             .flat_map(|e| e.moved_from.iter().chain(e.moved_to.iter()).cloned())
             .collect();
         for p in partners {
-            if !due.contains(&p) && self.entries.contains_key(&p) {
+            if self.entries.contains_key(&p) && in_due.insert(p.clone()) {
                 due.push(p);
             }
         }
         let mut taken: Vec<(PathBuf, Entry)> =
             due.into_iter().filter_map(|p| self.entries.remove(&p).map(|e| (p, e))).collect();
         taken.sort_by_key(|(_, e)| e.seq);
+        let index: HashMap<&Path, &Entry> = taken.iter().map(|(p, e)| (p.as_path(), e)).collect();
 
+        // Renames whose both ends are here: `from` existed before and is gone, `to` did not
+        // exist and does; reported at `to`'s place in the order.
         let renames: HashMap<PathBuf, PathBuf> = taken
             .iter()
             .filter(|(_, e)| e.before.is_none() && e.after.is_some())
             .filter_map(|(to, e)| {
                 let from = e.moved_from.as_ref()?;
-                let origin = taken.iter().find(|(p, _)| p == from)?;
-                let o = &origin.1;
+                let o = index.get(from.as_path())?;
                 let paired = o.before.is_some() && o.after.is_none() && o.moved_to.as_deref() == Some(to.as_path());
                 paired.then(|| (from.clone(), to.clone()))
             })

@@ -8,6 +8,7 @@
 //! its nearest existing ancestor meanwhile. What it observes goes through the coalescer; what
 //! comes out goes to the sink in batches.
 
+use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -87,8 +88,9 @@ pub struct Engine {
     backend: Mutex<Backend>,
     coalescer: Coalescer,
     content: Option<ContentTracker>,
-    /// First halves of renames waiting for their second half: cookie, path, arrival.
-    pending_from: Vec<(usize, PathBuf, Instant)>,
+    /// First halves of renames waiting for their second half: cookie, path, arrival (oldest
+    /// first).
+    pending_from: VecDeque<(usize, PathBuf, Instant)>,
     input: Receiver<Input>,
     sink: Sink,
     /// Events ready for the sink.
@@ -118,7 +120,7 @@ impl Engine {
             backend: Mutex::new(backend),
             coalescer: Coalescer::new(options.debounce),
             content: options.content.map(ContentTracker::new),
-            pending_from: Vec::new(),
+            pending_from: VecDeque::new(),
             input: receiver,
             sink,
             out: Vec::new(),
@@ -255,7 +257,7 @@ impl Engine {
     }
 
     fn next_wake(&self) -> Option<Instant> {
-        let rename = self.pending_from.iter().map(|(_, _, at)| *at + PAIR_WAIT).min();
+        let rename = self.pending_from.front().map(|(_, _, at)| *at + PAIR_WAIT);
         [rename, self.coalescer.next_due()].into_iter().flatten().min()
     }
 
@@ -317,11 +319,12 @@ impl Engine {
                 self.modified(&path, at);
                 self.after_change(&path, at);
             }
-            Raw::MovedFrom { path, cookie } => self.pending_from.push((cookie, path, at.instant)),
+            Raw::MovedFrom { path, cookie } => self.pending_from.push_back((cookie, path, at.instant)),
             Raw::MovedTo { path, cookie } => {
-                match self.pending_from.iter().position(|(c, _, _)| *c == cookie) {
+                // Usually the latest first half.
+                match self.pending_from.iter().rposition(|(c, _, _)| *c == cookie) {
                     Some(i) => {
-                        let (_, from, _) = self.pending_from.remove(i);
+                        let Some((_, from, _)) = self.pending_from.remove(i) else { return };
                         self.renamed(&from, &path, at);
                         self.after_change(&from, at);
                     }
@@ -348,8 +351,8 @@ impl Engine {
 
     /// Second halves that never came: those entries left the watched tree.
     fn expire_renames(&mut self, now: Instant) {
-        while let Some(i) = self.pending_from.iter().position(|(_, _, at)| now >= *at + PAIR_WAIT) {
-            let (_, from, _) = self.pending_from.remove(i);
+        while self.pending_from.front().is_some_and(|(_, _, at)| now >= *at + PAIR_WAIT) {
+            let Some((_, from, _)) = self.pending_from.pop_front() else { break };
             let at = Moment::now();
             self.removed(&from, at);
             self.after_change(&from, at);

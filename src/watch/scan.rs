@@ -6,7 +6,6 @@
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -55,12 +54,12 @@ impl Follow<'_> {
 pub type WatchDir<'a> = &'a (dyn Fn(&Path) -> Result<()> + Sync);
 
 /// A number that changes when an entry's identity, size or modification time does.
+/// A stamp is only ever compared with the same entry's earlier stamp, so a cheap mix will do.
 fn stamp(id: (u64, u64), modified: Option<SystemTime>, len: u64) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    modified.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).hash(&mut h);
-    len.hash(&mut h);
-    h.finish()
+    let nanos = modified.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64);
+    [id.0, id.1, nanos, len]
+        .into_iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h: u64, v| (h ^ v).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29))
 }
 
 fn kind_of(t: impl FileTypeLike) -> Kind {
