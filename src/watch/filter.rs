@@ -169,6 +169,20 @@ mod tests {
     }
 
     #[test]
+    fn gitignore_files_above_the_root_apply_up_to_the_repository_root() {
+        let t = TempTree::new();
+        let repo = t.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("app/src")).unwrap();
+        std::fs::write(t.path().join(".gitignore"), "*.outside\n").unwrap(); // above the repository
+        std::fs::write(repo.join(".gitignore"), "*.gen\n").unwrap();
+        let root = repo.join("app/src");
+        let f = Filter::new(&[], true, &[&root]).unwrap();
+        assert!(f.is_ignored(&root, &root.join("x.gen"), false));
+        assert!(!f.is_ignored(&root, &root.join("x.outside"), false));
+    }
+
+    #[test]
     fn gitignore_rules_follow_edits_to_the_file() {
         let t = TempTree::new();
         let root = t.path();
