@@ -36,7 +36,7 @@ impl Backend {
     /// reason, `Raw::Stopped` is the last thing sent.
     pub fn new(input: Sender<Input>) -> Result<Backend> {
         let stall_until = Arc::new(AtomicU64::new(0));
-        let forward = Forward { input, stall_until: Arc::clone(&stall_until), translator: platform::Translator::default() };
+        let forward = Forward { input, stall_until: Arc::clone(&stall_until), translator: platform::Translator::new() };
         let notify = platform::Native::new(forward, notify::Config::default()).map_err(|e| match e.kind {
             notify::ErrorKind::Io(io) => limits::instance_error(io),
             _ => notify_error(e, None),

@@ -26,10 +26,13 @@ pub fn covered(watched: &HashSet<PathBuf>, dir: &Path) -> bool {
 
 /// What an inotify event means to the engine. Events on a watched directory itself (not on one
 /// of its entries) carry the directory's path: the engine tells them apart by that path.
-#[derive(Default)]
 pub struct Translator;
 
 impl Translator {
+    pub fn new() -> Self {
+        Translator
+    }
+
     pub fn translate(&mut self, event: notify::Event, send: &mut impl FnMut(Raw)) {
         if event.flag() == Some(Flag::Rescan) {
             return send(Raw::Overflow);

@@ -22,13 +22,16 @@ pub fn covered(watched: &HashSet<PathBuf>, dir: &Path) -> bool {
     watched.iter().any(|w| dir.starts_with(w))
 }
 
-#[derive(Default)]
 pub struct Translator {
     /// Cookie given to the last `From`, for the `To` that follows it.
     rename: usize,
 }
 
 impl Translator {
+    pub fn new() -> Self {
+        Translator { rename: 0 }
+    }
+
     pub fn translate(&mut self, event: notify::Event, send: &mut impl FnMut(Raw)) {
         if event.flag() == Some(Flag::Rescan) {
             return send(Raw::Overflow);

@@ -208,12 +208,15 @@ impl Collector {
     }
 }
 
+/// A link to a directory: its path, the directory's identity, where its entries go.
+type LinkToFollow = (PathBuf, (u64, u64), Arc<Collector>);
+
 struct Ctx<'a> {
     spec: &'a ScanSpec<'a>,
     watch: WatchDir<'a>,
     errors: Mutex<Vec<Error>>,
     /// Followed links to directories, walked after the walk that found them.
-    links: Mutex<Vec<(PathBuf, (u64, u64), Arc<Collector>)>>,
+    links: Mutex<Vec<LinkToFollow>>,
     /// Directories already being scanned, by identity, when links are followed.
     seen: Mutex<HashSet<(u64, u64)>>,
 }
