@@ -73,6 +73,13 @@ export declare class TestEventSource {
   close(): void
 }
 
+/**
+ * Test hook: the largest resident size, in KiB, of any child process this process has
+ * waited for (getrusage(RUSAGE_CHILDREN)). It stays 0 until a child has run and been reaped,
+ * whoever spawned it — which is how the test suite proves `sys` spawns nothing.
+ */
+export declare function __testChildrenMaxRss(): number
+
 export declare function __testEventSource(count: number, intervalUs: number, callback: (arg: Array<number>) => void): TestEventSource
 
 /** Panics inside work run off the JS thread; the Promise must reject with `ERR_XSYS_PANIC`. */
@@ -139,4 +146,44 @@ export interface WatchConfig {
   content: boolean
   diff: boolean
   maxBytes: number
+}
+
+export declare namespace sys {
+  /** A monitor's background thread. `close()` stops it and waits for it (it wakes at once). */
+  export class NativeMonitor {
+    close(): void
+  }
+  export function battery(): Promise<unknown>
+  export function batterySync(): unknown
+  export function cpuCores(): unknown
+  export function cpuUsage(): unknown
+  export function disks(mount?: string | undefined | null): Promise<unknown>
+  export function disksSync(mount?: string | undefined | null): unknown
+  export function health(): unknown
+  export function info(): unknown
+  /** `signal` is a number (`lib/sys.js` resolves names with `os.constants.signals`). */
+  export function kill(pid: number, signal: number): void
+  export function memory(): unknown
+  export function network(name?: string | undefined | null): unknown
+  export function paths(): unknown
+  export function ports(): Promise<unknown>
+  export function portsSync(): unknown
+  /**
+   * Take the first CPU, network and process samples on a short-lived thread (called once by
+   * `lib/sys.js` when it loads), so rates have something to start from. Nothing to report: if
+   * it fails, the first calls fail the same way and say why.
+   */
+  export function prime(): void
+  export function processes(pid: number | undefined | null, topCpu: number | undefined | null, topMem: number | undefined | null, all: boolean, fields?: Array<string> | undefined | null): Promise<unknown>
+  export function processesSync(pid: number | undefined | null, topCpu: number | undefined | null, topMem: number | undefined | null, all: boolean, fields?: Array<string> | undefined | null): unknown
+  export function quick(): unknown
+  /**
+   * Start a monitor of the system (`pid` null) or of one process. `callback` receives batches
+   * of events: `{type: "snapshot", data}`, `{type: "exit", pid, timestamp}`,
+   * `{type: "error", code, message, errno, syscall}`, `{type: "end"}`.
+   */
+  export function startMonitor(pid: number | undefined | null, intervalMs: number, durationMs: number | undefined | null, callback: (events: unknown[]) => void): sys.NativeMonitor
+  export function temp(): Promise<unknown>
+  export function tempSync(): unknown
+  export function user(): unknown
 }

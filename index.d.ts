@@ -234,6 +234,453 @@ export declare class FileSystem {
 export declare const fs: FileSystem;
 
 // ---------------------------------------------------------------------------------------------
+// sys: system information and live monitors
+// ---------------------------------------------------------------------------------------------
+
+/** 1-, 5- and 15-minute run-queue averages (not percentages); zeros on Windows. */
+export interface LoadAverage {
+  one: number;
+  five: number;
+  fifteen: number;
+}
+
+/** {@link Sys.info}: XyPriss's `SysInfo`. Bytes, seconds, unix seconds. */
+export interface SysInfo {
+  hostname: string;
+  /** Distribution or OS name: `"Ubuntu"`, `"Debian GNU/Linux"`, `"Darwin"`, `"Windows"`. */
+  os_name: string;
+  os_version: string;
+  /** Long form, e.g. `"Linux (Ubuntu 24.04)"`. */
+  os_edition: string;
+  kernel_version: string;
+  /** The architecture the addon was built for: `"x86_64"`, `"aarch64"` (not Node's `"x64"`). */
+  architecture: string;
+  /** CPUs this process can use: the affinity mask, capped by the cgroup CPU quota (rounded down, at least 1). */
+  cpu_count: number;
+  cpu_brand: string;
+  cpu_vendor: string;
+  /** Current frequency of CPU 0 in MHz (0 when the system does not say), read at most once a second. */
+  cpu_frequency: number;
+  /** Memory as {@link Sys.memory} reports it: within the cgroup limit, if any. */
+  total_memory: number;
+  used_memory: number;
+  available_memory: number;
+  total_swap: number;
+  used_swap: number;
+  /** Seconds since boot. */
+  uptime: number;
+  /** Unix seconds. */
+  boot_time: number;
+  load_average: LoadAverage;
+  /** Logical CPUs of the machine. */
+  host_cpu_count: number;
+  /** Physical cores of the machine, when the system says. */
+  physical_core_count: number | null;
+  /** The cgroup CPU quota in CPUs (`1.5` = one and a half), or `null` when there is none. */
+  cpu_quota: number | null;
+}
+
+/** {@link Sys.cpu}: usage over the latest window, percent 0–100. */
+export interface CpuUsage {
+  /** The mean of `per_core`. */
+  overall: number;
+  per_core: number[];
+  /** Unix seconds (whole). */
+  timestamp: number;
+}
+
+/** {@link Sys.cpu} with `cores: true`: one entry per logical CPU. */
+export interface CpuCore {
+  /** `"CPU 0"`, `"CPU 1"`, … */
+  name: string;
+  vendor_id: string;
+  brand: string;
+  /** Current frequency, MHz. */
+  frequency: number;
+  /** Percent 0–100 over the latest window. */
+  usage: number;
+  /** Logical CPUs of the machine, repeated in every entry. */
+  core_count: number;
+}
+
+/**
+ * {@link Sys.memory}: bytes and percentages 0–100. Under a cgroup memory limit, `total` is the
+ * limit and `available` the headroom left under it (limit minus the cgroup's working set); the
+ * machine's values stay in `host_*`. `used` is always `total − available`. Swap is the host's.
+ */
+export interface MemoryInfo {
+  total: number;
+  available: number;
+  used: number;
+  free: number;
+  usage_percent: number;
+  swap_total: number;
+  swap_used: number;
+  swap_free: number;
+  swap_percent: number;
+  /** The cgroup memory limit in bytes, or `null` when none is set. */
+  limit: number | null;
+  host_total: number;
+  host_available: number;
+  host_used: number;
+}
+
+/** {@link Sys.disks}: one mounted filesystem. */
+export interface DiskInfo {
+  /** Device on Linux (`/dev/nvme0n1p2`), volume name on macOS and Windows. */
+  name: string;
+  mount_point: string;
+  file_system: string;
+  total_space: number;
+  /** Bytes available to unprivileged users. */
+  available_space: number;
+  /** `total_space − available_space` (root-reserved blocks count as used, unlike `df`). */
+  used_space: number;
+  usage_percent: number;
+  is_removable: boolean;
+  is_read_only: boolean;
+  /** `"SSD"`, `"HDD"` or `"Unknown(-1)"`. */
+  disk_type: string;
+}
+
+/** One network interface. Byte, packet and error counters are totals since the interface came up. */
+export interface NetworkInterface {
+  name: string;
+  received: number;
+  transmitted: number;
+  packets_received: number;
+  packets_transmitted: number;
+  errors_received: number;
+  errors_transmitted: number;
+  /** `xx:xx:xx:xx:xx:xx`; all zeros for loopback and tunnels. */
+  mac_address: string;
+  /** IPv4 and IPv6 addresses, without prefix length. */
+  ip_addresses: string[];
+  is_loopback: boolean;
+  /** Bytes per second since the previous sample (over at least 200 ms; 0 before the first such window). */
+  download_speed: number;
+  upload_speed: number;
+}
+
+/** {@link Sys.network}: totals and speeds are summed over the non-loopback interfaces. */
+export interface NetworkStats {
+  total_received: number;
+  total_transmitted: number;
+  download_speed: number;
+  upload_speed: number;
+  /** Sorted by name. */
+  interfaces: NetworkInterface[];
+}
+
+/** One process, XyPriss's `ProcessInfo`. */
+export interface ProcessInfo {
+  pid: number;
+  name: string;
+  /** `null` when it cannot be read (another user's process, without privileges). */
+  exe: string | null;
+  cmd: string[];
+  /** Percent of one core over the latest window of at least 200 ms (lifetime average until then); can exceed 100. */
+  cpu_usage: number;
+  /** Resident set size, bytes. */
+  memory: number;
+  virtual_memory: number;
+  /** `"Run"`, `"Sleep"`, `"Idle"`, `"Stop"`, `"Zombie"`, `"UninterruptibleDiskSleep"`, … */
+  status: string;
+  /** Unix seconds. */
+  start_time: number;
+  /** Seconds. */
+  run_time: number;
+  parent_pid: number | null;
+  /** The numeric uid as a string (`"1000"`); the SID on Windows. */
+  user_id: string | null;
+  /** Bytes read and written since the process started (0 when not readable). */
+  disk_read: number;
+  disk_write: number;
+}
+
+export type ProcessField = keyof ProcessInfo;
+
+/** {@link Sys.processes} without options. The buckets add up to `total_processes`. Threads are not counted. */
+export interface ProcessStats {
+  total_processes: number;
+  running: number;
+  sleeping: number;
+  /** Idle kernel threads. */
+  idle: number;
+  /** Stopped or traced. */
+  stopped: number;
+  zombie: number;
+  /** Uninterruptible disk sleep, dead, parked, … */
+  other: number;
+}
+
+/**
+ * Which processes, in priority order: `pid`, then `topCpu`, then `topMem`, then `all` (or
+ * `fields` alone); nothing: the summary.
+ */
+export interface ProcessQueryOptions<F extends ProcessField = ProcessField> {
+  /** One process (`null` if there is none, or if it is a thread id). */
+  pid?: number;
+  /** The N processes using the most CPU, busiest first. */
+  topCpu?: number;
+  /** The N processes using the most memory (RSS), largest first. */
+  topMem?: number;
+  /** Every process, by pid. */
+  all?: boolean;
+  /** Only these fields (in {@link ProcessInfo}'s order); less to read, e.g. leave out `disk_read`/`disk_write`. */
+  fields?: F[];
+}
+
+/** {@link Sys.temp}: temperatures in °C; `null` where a sensor gives no reading. */
+export interface ThermalStats {
+  components: Array<{ label: string; current: number | null; critical: number | null; max: number | null }>;
+  /** Mean of the real readings; `null` without any (virtual machines, containers). */
+  average_temp: number | null;
+  max_temp: number | null;
+  /** Sensors at or above their critical temperature. */
+  critical_count: number;
+}
+
+/** {@link Sys.battery}: the system battery. Without one, `is_present` is false and readings are `null`. */
+export interface BatteryInfo {
+  state: 'Charging' | 'Discharging' | 'Full' | 'Empty' | 'NotCharging' | 'Unknown';
+  /** 0–100. */
+  percentage: number | null;
+  /** Seconds until full, while charging. */
+  time_to_full: number | null;
+  /** Seconds until empty, while discharging. */
+  time_to_empty: number | null;
+  /** Watts. */
+  power_consumption: number | null;
+  is_present: boolean;
+  technology: string;
+  vendor: string;
+  model: string;
+  serial: string;
+}
+
+/** {@link Sys.ports}: a listening TCP socket or an unconnected UDP socket, IPv4 or IPv6. */
+export interface PortInfo {
+  protocol: 'TCP' | 'UDP';
+  local_address: string;
+  local_port: number;
+  remote_address: string;
+  remote_port: number;
+  /** `"LISTEN"` for TCP, `"CLOSE"` (the kernel's name) for an unconnected UDP socket. */
+  state: string;
+  /** The lowest pid holding the socket; `null` when it belongs to a process we may not inspect. */
+  pid: number | null;
+}
+
+/** One check behind {@link Health}. */
+export interface HealthCheck {
+  /** A percentage, or for `load` the 1-minute load per usable CPU. */
+  value: number;
+  /** 0–100, higher is better. */
+  score: number;
+  /** Below the threshold: memory and CPU 90 %, swap 50 %, load 1 per CPU. */
+  ok: boolean;
+}
+
+/** {@link Sys.health}. */
+export interface Health {
+  /** 0–100: the rounded mean of the memory, CPU and load scores (XyPriss's formula, without its overflow). */
+  score: number;
+  /** Every check passes. */
+  healthy: boolean;
+  checks: { memory: HealthCheck; cpu: HealthCheck; load: HealthCheck; swap: HealthCheck };
+}
+
+/** {@link Sys.paths}. */
+export interface SysPaths {
+  home: string | null;
+  /** `$XDG_CONFIG_HOME` or `~/.config` (Linux), `~/Library/Application Support` (macOS), `%APPDATA%` (Windows). */
+  config: string | null;
+  /** `$XDG_CACHE_HOME` or `~/.cache`, `~/Library/Caches`, `%LOCALAPPDATA%`. */
+  cache: string | null;
+  /** `$XDG_DATA_HOME` or `~/.local/share`, `~/Library/Application Support`, `%APPDATA%`. */
+  data: string | null;
+  /** Like `os.tmpdir()`. */
+  temp: string;
+  /** The entries of `PATH`, in order. */
+  path: string[];
+}
+
+/** {@link Sys.user}: the effective user, from the password database (as `os.userInfo()`). */
+export interface UserInfo {
+  name: string | null;
+  /** `null` on Windows. */
+  uid: number | null;
+  gid: number | null;
+  home: string | null;
+  shell: string | null;
+}
+
+/** {@link Sys.quick}: one object for a dashboard. */
+export interface QuickSnapshot {
+  hostname: string;
+  /** `"<os_name> <os_version>"`. */
+  os: string;
+  cpu_brand: string;
+  cpu_count: number;
+  cpu_usage: number;
+  memory_used: number;
+  memory_total: number;
+  memory_percent: number;
+  uptime: number;
+  load_average: LoadAverage;
+  timestamp: number;
+  /** The original's four lines: `OS: …`, `CPU: …`, `RAM: …`, `Uptime: …`. */
+  text: string;
+}
+
+/** {@link Sys.hardware}: {@link MemoryInfo} fields, then {@link SysInfo} fields, XyPriss's `$hardware`. */
+export type Hardware = MemoryInfo &
+  Omit<SysInfo, 'total_memory' | 'used_memory' | 'available_memory' | 'total_swap' | 'used_swap' | 'architecture'> & {
+    /** `SysInfo.architecture`. */
+    arch: string;
+  };
+
+/** A system monitor tick, XyPriss's `SystemSnapshot`. */
+export interface SystemSnapshot {
+  /** Unix seconds (whole). */
+  timestamp: number;
+  /** Unix milliseconds. */
+  timestamp_ms: number;
+  /** Percent, all CPUs, over the latest window. */
+  cpu_usage: number;
+  memory_used: number;
+  memory_total: number;
+  /** Processes (threads not counted). */
+  process_count: number;
+}
+
+/** A process monitor tick: {@link ProcessInfo} and when it was taken. */
+export interface ProcessSnapshot extends ProcessInfo {
+  timestamp: number;
+  timestamp_ms: number;
+}
+
+export interface MonitorOptions {
+  /** Milliseconds between snapshots, 10 to 2^31−1. Default 1000. The first snapshot comes one interval after the start. */
+  interval?: number;
+  /** Stop by itself after this many milliseconds. Default: run until `close()`. */
+  duration?: number;
+  /** Keep Node alive while running. Default `true`; `false` lets Node exit, like `unref()`. */
+  persistent?: boolean;
+}
+
+/**
+ * A live monitor, sampling on its own thread. Events: `snapshot` (every interval), `exit` (a
+ * monitored process went away: `{pid, timestamp}`), `error` (sampling failed), and `close` once
+ * it has stopped — after `close()`, at the end of `duration`, after `exit` or `error`. It is
+ * also an async iterator of its snapshots, which ends at `close` and closes the monitor when a
+ * `for await` loop is left early.
+ */
+export interface Monitor<S> extends NodeJS.EventEmitter, AsyncIterable<S> {
+  on(event: 'snapshot', listener: (snapshot: S) => void): this;
+  on(event: 'exit', listener: (info: { pid: number; timestamp: number }) => void): this;
+  on(event: 'error', listener: (err: XsysError) => void): this;
+  on(event: 'close', listener: () => void): this;
+  once(event: 'snapshot', listener: (snapshot: S) => void): this;
+  once(event: 'exit', listener: (info: { pid: number; timestamp: number }) => void): this;
+  once(event: 'error', listener: (err: XsysError) => void): this;
+  once(event: 'close', listener: () => void): this;
+  /** Stop sampling and release the thread (at once, whatever the interval). Idempotent. */
+  close(): void;
+  /** True once stopped. */
+  readonly closed: boolean;
+  /** Keep Node alive while running. */
+  ref(): this;
+  /** Let Node exit while running. */
+  unref(): this;
+}
+
+/**
+ * System information, from one long-lived state inside the addon: each call reads only what it
+ * needs, and rates (CPU usage, network speed, per-process CPU) are measured since the previous
+ * sample, primed when the module loads, so nothing sleeps. Field names and units are XyPriss's:
+ * snake_case, bytes, percent 0–100, unix seconds. Something that does not exist (a pid, an
+ * interface, a mount, a variable) is `null`. No call starts a child process.
+ *
+ * Calls answered in microseconds are synchronous. Those that read a file per process, per
+ * socket or per sensor return a Promise (the work runs off the JS thread) and have a `…Sync` twin.
+ */
+export interface Sys {
+  /** Host, OS, CPU and memory in one object. */
+  info(): SysInfo;
+  /**
+   * CPU usage since the previous sample (a new sample is taken at most every 200 ms; in the
+   * first 200 ms after loading every value is 0). With `cores: true`, one entry per logical CPU.
+   */
+  cpu(options?: { cores?: false }): CpuUsage;
+  cpu(options: { cores: true }): CpuCore[];
+  /** RAM and swap, within the cgroup limit if one is set (limits are re-read at most once a second). */
+  memory(): MemoryInfo;
+  /** Mounted filesystems (tmpfs, network and pseudo filesystems left out), or the one mounted at `mount` (`null` if none). */
+  disks(): Promise<DiskInfo[]>;
+  disks(mount: string | { mount: string }): Promise<DiskInfo | null>;
+  disksSync(): DiskInfo[];
+  disksSync(mount: string | { mount: string }): DiskInfo | null;
+  /** Every interface with its addresses, byte totals and speeds since the previous call; or one interface (`null` if none). */
+  network(): NetworkStats;
+  network(iface: string | { interface: string }): NetworkInterface | null;
+  /** The summary, one process (`null` if none), the top N, or the full list. Threads are never listed. */
+  processes(): Promise<ProcessStats>;
+  processes<F extends ProcessField = ProcessField>(options: ProcessQueryOptions<F> & { pid: number }): Promise<Pick<ProcessInfo, F> | null>;
+  processes<F extends ProcessField = ProcessField>(options: ProcessQueryOptions<F> & ({ topCpu: number } | { topMem: number } | { all: true } | { fields: F[] })): Promise<Array<Pick<ProcessInfo, F>>>;
+  processes(options: ProcessQueryOptions): Promise<ProcessStats | ProcessInfo | ProcessInfo[] | null>;
+  processesSync(): ProcessStats;
+  processesSync<F extends ProcessField = ProcessField>(options: ProcessQueryOptions<F> & { pid: number }): Pick<ProcessInfo, F> | null;
+  processesSync<F extends ProcessField = ProcessField>(options: ProcessQueryOptions<F> & ({ topCpu: number } | { topMem: number } | { all: true } | { fields: F[] })): Array<Pick<ProcessInfo, F>>;
+  processesSync(options: ProcessQueryOptions): ProcessStats | ProcessInfo | ProcessInfo[] | null;
+  /** Temperature sensors. */
+  temp(): Promise<ThermalStats>;
+  tempSync(): ThermalStats;
+  /** The system battery (Linux; elsewhere reported as absent). */
+  battery(): Promise<BatteryInfo>;
+  batterySync(): BatteryInfo;
+  /** Listening TCP and unconnected UDP sockets, IPv4 and IPv6, with their owning pid (Linux; `[]` elsewhere). */
+  ports(): Promise<PortInfo[]>;
+  portsSync(): PortInfo[];
+  /** A 0–100 score and the checks behind it. */
+  health(): Health;
+  /** Environment variables as Node sees them (a copy), or one of them (`null` if unset). */
+  env(): Record<string, string | undefined>;
+  env(name: string): string | null;
+  /** Home, config, cache, data and temp directories, and the `PATH` entries. */
+  paths(): SysPaths;
+  /** The user this process runs as. */
+  user(): UserInfo;
+  /**
+   * Send a signal (default `'SIGTERM'`; a name from `os.constants.signals` or a number; `0`
+   * only checks the process exists) to one process. Returns `true`. Throws `ESRCH` if there is
+   * no such process and `EPERM` if we may not signal it (with `err.pid`); an unknown signal
+   * name is a RangeError, a pid that is not an integer a TypeError, pids below 1 (process
+   * groups) a RangeError.
+   */
+  kill(pid: number, signal?: NodeJS.Signals | number): true;
+  /** One object for a dashboard, with the original's text lines. */
+  quick(): QuickSnapshot;
+  /** {@link Sys.memory} and {@link Sys.info} in one object, as XyPriss's `$hardware`. */
+  hardware(): Hardware;
+  /** Snapshots of CPU, memory and the process count. */
+  monitor(options?: MonitorOptions): Monitor<SystemSnapshot>;
+  /** Snapshots of one process; `exit` (then `close`) when it goes away, or at once if it does not exist. */
+  monitorProcess(pid: number, options?: MonitorOptions): Monitor<ProcessSnapshot>;
+}
+
+/**
+ * System information and live monitors.
+ *
+ * @example
+ * const { sys } = require('xypriss-sys');
+ * const { usage_percent } = sys.memory();
+ * const top = await sys.processes({ topCpu: 5, fields: ['pid', 'name', 'cpu_usage'] });
+ * for await (const s of sys.monitor({ interval: 1000, duration: 10_000 })) console.log(s.cpu_usage);
+ */
+export declare const sys: Sys;
+
 // Watching (docs/watch.md)
 // ---------------------------------------------------------------------------------------------
 

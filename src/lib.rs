@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod fs;
+pub mod sys;
 pub mod watch;
 
 mod bindings;

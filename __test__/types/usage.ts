@@ -27,6 +27,47 @@ async function usage(): Promise<void> {
 }
 void usage;
 
+import { sys, type SystemSnapshot, type ProcessInfo, type MemoryInfo, type Monitor } from '../../index';
+
+async function sysUsage(): Promise<void> {
+  const memory: MemoryInfo = sys.memory();
+  const limit: number | null = memory.limit;
+  const overall: number = sys.cpu().overall;
+  const coreNames: string[] = sys.cpu({ cores: true }).map((c) => c.name);
+  const quota: number | null = sys.info().cpu_quota;
+  const root = await sys.disks('/');
+  const rootFree: number | undefined = root?.available_space;
+  const lo = sys.network('lo');
+  const loAddresses: string[] | undefined = lo?.ip_addresses;
+  const summary: number = (await sys.processes()).total_processes;
+  const self: ProcessInfo | null = await sys.processes({ pid: process.pid });
+  const light = sys.processesSync({ topMem: 5, fields: ['pid', 'memory'] });
+  const firstPid: number | undefined = light[0]?.pid;
+  const everyone: Array<Pick<ProcessInfo, 'pid' | 'name'>> = await sys.processes({ fields: ['pid', 'name'] });
+  const listening: Array<number | null> = (await sys.ports()).map((p) => p.pid);
+  const score: number = sys.health().score;
+  const home: string | null = sys.user().home;
+  const temp: string = sys.paths().temp;
+  const variable: string | null = sys.env('HOME');
+  const sent: true = sys.kill(process.pid, 0);
+  const arch: string = sys.hardware().arch;
+  const text: string = sys.quick().text;
+  const battery = await sys.battery();
+  const charging: boolean = battery.state === 'Charging';
+  const monitor: Monitor<SystemSnapshot> = sys.monitor({ interval: 500, duration: 2000, persistent: false });
+  monitor.on('snapshot', (s) => void s.cpu_usage).on('close', () => undefined);
+  for await (const s of sys.monitorProcess(process.pid, { interval: 100 })) {
+    const rss: number = s.memory;
+    const at: number = s.timestamp_ms;
+    void [rss, at];
+    break;
+  }
+  sys.monitorProcess(1).once('exit', ({ pid }) => void pid);
+  monitor.close();
+  void [limit, overall, coreNames, quota, rootFree, loAddresses, summary, self, firstPid, everyone, listening, score, home, temp, variable, sent, arch, text, charging];
+}
+void sysUsage;
+
 import { watch, watchContent, Watcher, type WatchEvent, type ContentChangeEvent, type RenameEvent } from '../../index';
 
 async function watching(): Promise<void> {

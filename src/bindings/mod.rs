@@ -12,6 +12,7 @@
 
 pub mod events;
 pub mod fs;
+pub mod sys;
 mod test_hooks;
 pub mod watch;
 

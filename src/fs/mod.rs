@@ -36,6 +36,7 @@ pub use hash::{hash_reader, Algorithm};
 pub use listing::{ListOptions, Listing};
 pub use mode::ModeSpec;
 pub use query::{Access, SizeReport};
+pub use query::format_bytes;
 pub use stats::{FileKind, Stats};
 pub use target::Target;
 pub use tree::{CopyOptions, RemoveOptions};

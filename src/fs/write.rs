@@ -42,12 +42,7 @@ impl FileSystem {
         let shown = target.shown();
         if opts.append {
             let how = Open { write: true, append: true, create: true, mode: opts.mode, ..Open::default() };
-            let mut file = target.open(OP, how)?;
-            file.write_all(data).ctx(OP, "write", &shown)?;
-            if opts.fsync {
-                file.sync_all().ctx(OP, "fsync", &shown)?;
-            }
-            return Ok(());
+            return write_in_place(&target, how, data, opts.fsync);
         }
         let existing = target.metadata_if_exists(OP, false)?;
         let (target, existing) = match existing {
@@ -63,12 +58,7 @@ impl FileSystem {
         }
         if !opts.atomic {
             let how = Open { write: true, create: true, truncate: true, mode: opts.mode, ..Open::default() };
-            let mut file = target.open(OP, how)?;
-            file.write_all(data).ctx(OP, "write", &shown)?;
-            if opts.fsync {
-                file.sync_all().ctx(OP, "fsync", &shown)?;
-            }
-            return Ok(());
+            return write_in_place(&target, how, data, opts.fsync);
         }
         let keep_mode = opts.mode.or_else(|| existing.as_ref().map(|md| super::platform::permission_bits(md)));
         write_atomically(&target, data, keep_mode, opts.fsync)
@@ -164,6 +154,17 @@ impl FileSystem {
         let resolved = if stored.is_absolute() { self.resolve(&stored.to_string_lossy(), "link").ok() } else { Some(parent.join(stored)) };
         resolved.and_then(|t| t.metadata("link", true).ok()).is_some_and(|md| md.is_dir())
     }
+}
+
+/// Open `target` as `how` says and write `data` to it directly (appends, non-atomic writes).
+fn write_in_place(target: &Target<'_>, how: Open, data: &[u8], fsync: bool) -> Result<()> {
+    const OP: &str = "write";
+    let mut file = target.open(OP, how)?;
+    file.write_all(data).ctx(OP, "write", &target.shown())?;
+    if fsync {
+        file.sync_all().ctx(OP, "fsync", &target.shown())?;
+    }
+    Ok(())
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);

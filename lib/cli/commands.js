@@ -1,0 +1,76 @@
+'use strict';
+// The command tree of `xsys`: the old tool's groups and commands, each with its positional
+// arguments, flags and one line of help. Parsing, `--help` and the tests all read this table.
+//
+// Flag types: 'boolean', 'string', 'number'. `short` is a one-letter alias. `events`: for
+// commands that return a live source, the events to print as they arrive.
+
+const groups = {
+  fs: {
+    help: 'files and directories',
+    commands: {
+      ls: { args: ['path?'], flags: { stats: { type: 'boolean', short: 's' }, recursive: { type: 'boolean', short: 'r' } }, help: 'list a directory' },
+      read: { args: ['path'], flags: { bytes: { type: 'boolean', short: 'b' } }, help: 'print a file' },
+      write: { args: ['path', 'data'], flags: { append: { type: 'boolean', short: 'a' } }, help: 'write a file atomically (creates parents)' },
+      copy: { args: ['src', 'dest'], flags: { progress: { type: 'boolean', short: 'p' } }, help: 'copy a file or a tree' },
+      move: { args: ['src', 'dest'], help: 'move or rename' },
+      rm: { args: ['path'], flags: { force: { type: 'boolean', short: 'f' } }, help: 'remove a file or a tree' },
+      mkdir: { args: ['path'], flags: { parents: { type: 'boolean', short: 'p' } }, help: 'create a directory (and its parents)' },
+      touch: { args: ['path'], help: 'create a file or update its times' },
+      stats: { args: ['path'], help: 'file metadata' },
+      hash: { args: ['path'], help: 'SHA-256 of a file' },
+      verify: { args: ['path', 'hash'], help: 'check a file against a hash' },
+      size: { args: ['path'], flags: { human: { type: 'boolean', short: 'H' } }, help: 'size of a file or a tree' },
+      link: { args: ['src', 'dest'], help: 'create a symbolic link at dest pointing to src' },
+      check: { args: ['path'], help: 'existence and access rights' },
+      chmod: { args: ['path', 'mode'], help: 'change permissions (octal or symbolic)' },
+      du: { args: ['path'], help: 'disk usage of a tree' },
+      sync: { args: ['src', 'dest'], flags: { delete: { type: 'boolean' }, 'dry-run': { type: 'boolean', short: 'n' } }, help: 'mirror a tree' },
+      dedupe: { args: ['path'], help: 'groups of identical files' },
+      watch: { args: ['paths...'], flags: { duration: { type: 'number', short: 'd' } }, help: 'print filesystem events' },
+      'watch-content': { args: ['paths...'], flags: { duration: { type: 'number', short: 'd' }, diff: { type: 'boolean' } }, help: 'print content changes of files' },
+      stream: { args: ['path'], flags: { 'chunk-size': { type: 'number', short: 'c' }, hex: { type: 'boolean' } }, help: 'stream a file to stdout' },
+    },
+  },
+  path: {
+    help: 'path strings (node:path semantics, resolved against --root)',
+    commands: {
+      resolve: { args: ['paths...'], help: 'absolute path' },
+      join: { args: ['paths...'], help: 'join segments' },
+      dirname: { args: ['path'], help: 'directory part' },
+      basename: { args: ['path', 'suffix?'], help: 'last component' },
+      extname: { args: ['path'], help: 'extension' },
+      relative: { args: ['from', 'to'], help: 'relative path from one to the other' },
+      normalize: { args: ['path'], help: 'normalised path' },
+    },
+  },
+  sys: {
+    help: 'system information (no child processes, answered in microseconds)',
+    commands: {
+      info: { flags: { extended: { type: 'boolean', short: 'e' } }, help: 'host, OS, CPU and memory' },
+      cpu: { flags: { cores: { type: 'boolean', short: 'c' } }, help: 'CPU usage, overall and per core' },
+      memory: { flags: { watch: { type: 'boolean', short: 'w' } }, help: 'memory (cgroup-aware)' },
+      disks: { flags: { mount: { type: 'string', short: 'm' } }, help: 'mounted disks' },
+      network: { flags: { interface: { type: 'string', short: 'i' } }, help: 'interfaces, totals and speeds' },
+      processes: { flags: { pid: { type: 'number', short: 'p' }, 'top-cpu': { type: 'number' }, 'top-mem': { type: 'number' } }, help: 'process summary, one process, or the busiest' },
+      temp: { help: 'temperature sensors' },
+      health: { help: 'health score, 0-100' },
+      env: { args: ['name?'], help: 'environment variables' },
+      paths: { help: 'the entries of PATH' },
+      user: { help: 'the current user' },
+      kill: { args: ['pid?'], flags: { pid: { type: 'number', short: 'p' }, signal: { type: 'string', short: 's' } }, help: 'send a signal (SIGKILL by default)' },
+      quick: { help: 'one-screen summary' },
+      ports: { help: 'listening TCP and UDP ports with their pid' },
+      battery: { help: 'battery state' },
+    },
+  },
+  monitor: {
+    help: 'live snapshots until --duration seconds pass (0: until interrupted)',
+    commands: {
+      system: { flags: { duration: { type: 'number', short: 'd' }, interval: { type: 'number', short: 'i' } }, events: ['snapshot'], help: 'system snapshots' },
+      process: { args: ['pid?'], flags: { pid: { type: 'number', short: 'p' }, duration: { type: 'number', short: 'd' }, interval: { type: 'number', short: 'i' } }, events: ['snapshot', 'exit'], help: 'one process until it exits' },
+    },
+  },
+};
+
+module.exports = { groups };

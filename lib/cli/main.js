@@ -1,0 +1,106 @@
+'use strict';
+// `xsys`: the old tool's command line, on the addon. Each command is parsed against the command
+// table and run through the same dispatch as the compat runner, so the CLI and
+// `require('xypriss-sys/compat')` cannot drift apart. Exit codes: 0 ok, 1 error, 2 usage.
+const { Readable } = require('node:stream');
+const { XyPrissRunner } = require('../compat/runner.js');
+const { groups } = require('./commands.js');
+const { parse, UsageError, GLOBAL_FLAGS } = require('./parse.js');
+const { human } = require('./format.js');
+
+function flagText(name, spec) {
+  const short = spec.short ? `-${spec.short}, ` : '    ';
+  const value = spec.type === 'boolean' ? '' : ` <${spec.type}>`;
+  return `${short}--${name}${value}`;
+}
+
+function usage(group) {
+  const lines = [];
+  if (!group) {
+    lines.push('Usage: xsys [global flags] <group> <command> [arguments] [flags]', '', 'Groups:');
+    for (const [name, g] of Object.entries(groups)) lines.push(`  ${name.padEnd(10)}${g.help}`);
+    lines.push('', 'Global flags:');
+    for (const [name, spec] of Object.entries(GLOBAL_FLAGS)) lines.push(`  ${flagText(name, spec)}`);
+    lines.push('', "Run 'xsys <group> --help' for a group's commands. '--' ends the flags: later arguments are data.");
+    return lines.join('\n');
+  }
+  lines.push(`Usage: xsys ${group} <command> [arguments] [flags]`, '', `${groups[group].help}`, '', 'Commands:');
+  for (const [name, c] of Object.entries(groups[group].commands)) {
+    const args = (c.args || []).map((a) => `<${a}>`).join(' ');
+    lines.push(`  ${`${name} ${args}`.padEnd(36)}${c.help}`);
+    for (const [flag, spec] of Object.entries(c.flags || {})) lines.push(`      ${flagText(flag, spec)}`);
+  }
+  return lines.join('\n');
+}
+
+function isEventSource(value) {
+  return value && typeof value.on === 'function' && typeof value.close === 'function' && !(value instanceof Readable);
+}
+
+/** Print a source's `events` until `seconds` pass (forever when 0) or the user interrupts. */
+async function follow(source, events, seconds, json, out) {
+  await new Promise((resolve) => {
+    for (const name of events) {
+      source.on(name, (event) => {
+        const shown = json ? JSON.stringify({ event: name, data: event }) : `[${name}]\n${human(event)}`;
+        out.write(`${shown}\n`);
+      });
+    }
+    source.on('error', (err) => out.write(`error: ${err.message}\n`));
+    source.once('close', resolve);
+    const stop = () => source.close();
+    process.once('SIGINT', stop);
+    if (seconds > 0) setTimeout(stop, seconds * 1000).unref();
+  });
+}
+
+/**
+ * Run `xsys` with the given arguments.
+ * @returns {Promise<number>} the exit code
+ */
+async function main(argv, io = { stdout: process.stdout, stderr: process.stderr }) {
+  let parsed;
+  try {
+    parsed = parse(argv, groups);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`xsys: ${err.message}\n\n${usage(err.group)}\n`);
+    return 2;
+  }
+  const { globals, group, command, args, options } = parsed;
+  if (globals.version) {
+    io.stdout.write(`${require('../../package.json').version}\n`);
+    return 0;
+  }
+  if (!group || globals.help) {
+    io.stdout.write(`${usage(group)}\n`);
+    return 0;
+  }
+  try {
+    const runner = new XyPrissRunner(globals.root || process.env.XYPRISS_ROOT || process.cwd());
+    let result = runner.runSync(group, command, args, options);
+    if (result instanceof Promise) result = await result;
+    if (result instanceof Readable) {
+      await new Promise((resolve, reject) => result.on('error', reject).on('end', resolve).pipe(io.stdout, { end: false }));
+    } else if (isEventSource(result)) {
+      const events = groups[group].commands[command].events || ['all'];
+      await follow(result, events, options.duration ?? 0, globals.json, io.stdout);
+    } else if (globals.json) {
+      io.stdout.write(`${JSON.stringify(result === undefined ? { status: 'ok' } : result, null, 2)}\n`);
+    } else if (!globals.quiet) {
+      const text = human(result);
+      if (text) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+    return 0;
+  } catch (err) {
+    const cause = err.raw || err;
+    if (globals.json) {
+      io.stderr.write(`${JSON.stringify({ status: 'error', code: cause.code, message: err.message })}\n`);
+    } else {
+      io.stderr.write(`xsys: ${err.details || err.message}\n`);
+    }
+    return 1;
+  }
+}
+
+module.exports = { main, usage };

@@ -1,0 +1,101 @@
+'use strict';
+// `fs` actions of the old tool, with its reply shapes and its bugs fixed (docs/compat.md).
+const path = require('node:path');
+
+const text = (v) => (v === undefined || v === null ? '' : String(v));
+
+/** Each old-style action: (ctx, positional args, options) → what the old client returned. */
+module.exports = {
+  /** names; `stats` → [[name, FileStats]] (links reported as links); `recursive` → absolute paths of regular files. */
+  ls({ fs }, [p = '.'], { stats, recursive }) {
+    if (recursive) {
+      const base = path.resolve(fs.root, text(p));
+      return fs
+        .lsSync(base, { recursive: true, stats: true })
+        .filter(([, st]) => st.is_file)
+        .map(([rel]) => path.join(base, rel));
+    }
+    return stats ? fs.lsSync(text(p), { stats: true }) : fs.lsSync(text(p));
+  },
+
+  /** The text (BOM stripped); `bytes` → the bytes as numbers, as the old tool sent them. */
+  read({ fs }, [p], { bytes }) {
+    if (bytes) return Array.from(fs.readSync(text(p), { encoding: null }));
+    return fs.readSync(text(p));
+  },
+
+  /** Atomic replace (or append), creating parents. */
+  write({ fs }, [p, data], { append }) {
+    fs.writeSync(text(p), data === undefined ? '' : data, { append: Boolean(append) });
+  },
+
+  /** Like `cp -r`: a directory copied onto an existing directory goes inside it. */
+  copy({ fs }, [src, dest]) {
+    let target = text(dest);
+    const from = fs.statsSync(text(src), { follow: true });
+    if (from.is_dir && fs.checkSync(target).exists && fs.statsSync(target, { follow: true }).is_dir) {
+      target = path.join(target, path.basename(path.resolve(fs.root, text(src))));
+    }
+    fs.copySync(text(src), target);
+  },
+
+  move({ fs }, [src, dest]) {
+    fs.moveSync(text(src), text(dest));
+  },
+
+  /** Removes files and whole directories (as the old tool did); `force`: a missing path is fine. The root itself is refused. */
+  rm({ fs }, [p], { force }) {
+    fs.rmSync(text(p), { recursive: true, force: Boolean(force) });
+  },
+
+  /** Always with parents, and an existing directory is fine (the old tool ignored `parents`). */
+  mkdir({ fs }, [p]) {
+    fs.mkdirSync(text(p), { parents: true });
+  },
+
+  touch({ fs }, [p]) {
+    fs.touchSync(text(p));
+  },
+
+  /** FileStats; a symbolic link is reported as one (the old tool followed it, so `is_symlink` was always false). */
+  stats({ fs }, [p]) {
+    return fs.statsSync(text(p));
+  },
+
+  hash({ fs }, [p]) {
+    return fs.hashSync(text(p));
+  },
+
+  /** `{valid}`; case-insensitive (the old tool compared case-sensitively). */
+  verify({ fs }, [p, expected]) {
+    const hex = text(expected).trim();
+    if (!/^[0-9a-f]+$/i.test(hex)) return { valid: false };
+    return { valid: fs.verifySync(text(p), hex) };
+  },
+
+  /** `{bytes, formatted}`, both always present. */
+  size({ fs }, [p]) {
+    return fs.sizeSync(text(p));
+  },
+
+  /** A link at `dest` pointing to `src`, stored as the resolved absolute path, as the old tool did. */
+  link({ fs }, [src, dest]) {
+    fs.linkSync(path.resolve(fs.root, text(src)), text(dest));
+  },
+
+  /** `{exists, readable, writable}` from access(2); never opens the path. */
+  check({ fs }, [p]) {
+    return fs.checkSync(text(p));
+  },
+
+  chmod({ fs }, [p, mode]) {
+    fs.chmodSync(text(p), typeof mode === 'number' ? mode : text(mode));
+  },
+
+  /** A Readable of the file (the old tool printed chunks as JSON lines and blocked). */
+  stream({ fs }, [p], { chunkSize, hex }) {
+    const stream = fs.stream(text(p), chunkSize ? { chunkSize: Number(chunkSize) } : undefined);
+    if (hex) stream.setEncoding('hex');
+    return stream;
+  },
+};
