@@ -42,11 +42,12 @@ impl Translator {
         send(match event.kind {
             EventKind::Create(kind) => Raw::Created { path, is_dir: kind == CreateKind::Folder },
             EventKind::Remove(_) => Raw::Removed { path },
-            // Both halves of a rename carry the kernel's cookie; `MOVE_SELF` (a watched directory
-            // moved) comes as a `From` without one.
+            // Both halves of a rename carry the kernel's cookie. `MOVE_SELF` comes as a `From`
+            // without one: a watched directory is no longer at its path. It follows the rename's
+            // halves, so a directory moved within the tree is already at its new place.
             EventKind::Modify(ModifyKind::Name(RenameMode::From)) => match cookie {
                 Some(cookie) => Raw::MovedFrom { path, cookie },
-                None => Raw::SelfMoved { path },
+                None => Raw::Removed { path },
             },
             EventKind::Modify(ModifyKind::Name(RenameMode::To)) => match cookie {
                 Some(cookie) => Raw::MovedTo { path, cookie },

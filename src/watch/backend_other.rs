@@ -37,7 +37,7 @@ impl Translator {
             return send(Raw::Overflow);
         }
         let Some(path) = event.paths.first().cloned() else { return };
-        send(match event.kind {
+        let raw = match event.kind {
             EventKind::Create(kind) => Raw::Created { path, is_dir: kind == CreateKind::Folder },
             EventKind::Remove(_) => Raw::Removed { path },
             EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
@@ -46,14 +46,19 @@ impl Translator {
             }
             EventKind::Modify(ModifyKind::Name(RenameMode::To)) => Raw::MovedTo { path, cookie: self.rename },
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if event.paths.len() == 2 => {
+                // Reported as its two halves would be.
                 self.rename += 1;
                 send(Raw::MovedFrom { path, cookie: self.rename });
                 Raw::MovedTo { path: event.paths[1].clone(), cookie: self.rename }
             }
-            EventKind::Modify(ModifyKind::Name(_)) if path.exists() => Raw::Created { path, is_dir: path.is_dir() },
+            EventKind::Modify(ModifyKind::Name(_)) if path.exists() => {
+                let is_dir = path.is_dir();
+                Raw::Created { path, is_dir }
+            }
             EventKind::Modify(ModifyKind::Name(_)) => Raw::Removed { path },
             EventKind::Modify(_) => Raw::Modified { path },
             _ => return,
-        })
+        };
+        send(raw);
     }
 }
