@@ -53,9 +53,9 @@ pub enum Input {
 }
 
 /// How long the first half of a rename waits for its second half before it counts as a move out
-/// of the watched tree. The kernel queues both halves together; this only covers a read that
-/// splits them, on a busy machine.
-const PAIR_WAIT: Duration = Duration::from_millis(20);
+/// of the watched tree, once everything read from the kernel has been handled. The kernel queues
+/// both halves together; this only covers a read that splits them, on a busy machine.
+const PAIR_WAIT: Duration = Duration::from_millis(50);
 /// Raw events handled between two flushes, so a flood cannot hold back the first events.
 const BATCH: usize = 1024;
 /// How long closing waits for the backend's thread to let go of its kernel resources.
@@ -215,6 +215,7 @@ impl Engine {
                 },
             };
             let mut handled = 0;
+            let mut caught_up = true;
             while let Some(input) = next.take() {
                 match input {
                     Input::Close(done) => {
@@ -228,10 +229,15 @@ impl Engine {
                 handled += 1;
                 if handled < BATCH {
                     next = self.input.try_recv().ok();
+                } else {
+                    caught_up = false;
                 }
             }
             let now = Instant::now();
-            self.expire_renames(now);
+            if caught_up {
+                // A second half may still be queued behind a long batch: only wait-outs count.
+                self.expire_renames(now);
+            }
             let changes = self.coalescer.flush(now, false);
             self.emit(changes);
             if !self.send() {
