@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A cancel flag shared with work running off the JS thread. */
+export declare class CancelToken {
+  constructor()
+  cancel(): void
+}
+
 /** The native half of `FileSystem` (see `lib/fs.js`). */
 export declare class NativeFileSystem {
   /** `root` null: the process's current directory, unconfined. */
@@ -48,6 +54,32 @@ export declare class NativeFileSystem {
   check(path: string): Promise<Access>
   /** Open for reading (confined like every other path) and hand the descriptor to Node. */
   openForStream(path: string): Promise<number>
+  findSync(dir: string, pattern: string | undefined | null, glob: string | undefined | null, kind: string, maxDepth: number | undefined | null, followLinks: boolean): PathList
+  find(dir: string, pattern: string | undefined | null, glob: string | undefined | null, kind: string, maxDepth: number | undefined | null, followLinks: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
+  findByExtSync(dir: string, ext: string): PathList
+  findByExt(dir: string, ext: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
+  /** `since_ms`: milliseconds since the epoch. */
+  modifiedSinceSync(dir: string, sinceMs: number): PathList
+  modifiedSince(dir: string, sinceMs: number, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<PathList>
+  grepSync(dir: string, pattern: string, literal: boolean, ignoreCase: boolean, maxResults: number | undefined | null, gitignore: boolean, followLinks: boolean): GrepResult
+  grep(dir: string, pattern: string, literal: boolean, ignoreCase: boolean, maxResults: number | undefined | null, gitignore: boolean, followLinks: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<GrepResult>
+  batchRenameSync(dir: string, pattern: string, replacement: string, dryRun: boolean): RenamePlan
+  batchRename(dir: string, pattern: string, replacement: string, dryRun: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<RenamePlan>
+  duSync(dir: string, followLinks: boolean): DiskUsage
+  du(dir: string, followLinks: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<DiskUsage>
+  dedupeSync(dir: string): Duplicates
+  dedupe(dir: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<Duplicates>
+  syncSync(src: string, dest: string, deleteExtra: boolean, dryRun: boolean): SyncResult
+  sync(src: string, dest: string, deleteExtra: boolean, dryRun: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<SyncResult>
+  gzipSync(src: string, dest: string, level: number): void
+  gzip(src: string, dest: string, level: number, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
+  gunzipSync(src: string, dest: string): void
+  gunzip(src: string, dest: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
+  /** `level`: null for a plain tar, 0–9 to gzip it. */
+  tarSync(dir: string, out: string, level?: number | undefined | null): TarResult
+  tar(dir: string, out: string, level: number | undefined | null, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<TarResult>
+  untarSync(archive: string, dest: string, limits: RawLimits, onUnsafe: string): UntarResult
+  untar(archive: string, dest: string, limits: RawLimits, onUnsafe: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<UntarResult>
 }
 
 /** The native half of `Watcher` (see `lib/watch.js`). */
@@ -113,10 +145,56 @@ export interface ContentObject {
   timestamp: number
 }
 
+export interface DiskUsage {
+  path: string
+  size: number
+  file_count: number
+  dir_count: number
+  errors: Array<RawProblem>
+  omitted: number
+}
+
+export interface DuplicateGroup {
+  hash: string
+  size: number
+  paths: Array<string>
+}
+
+export interface Duplicates {
+  groups: Array<DuplicateGroup>
+  errors: Array<RawProblem>
+  omitted: number
+}
+
+export interface GrepResult {
+  matches: Array<SearchMatch>
+  errors: Array<RawProblem>
+  omitted: number
+}
+
 export interface LineObject {
   type: string
   line_number: number
   line: string
+}
+
+export interface PathList {
+  paths: Array<string>
+  errors: Array<RawProblem>
+  omitted: number
+}
+
+export interface ProgressReport {
+  files: number
+  bytes: number
+}
+
+/** Extraction limits as validated by `lib/archive.js`. */
+export interface RawLimits {
+  maxBytes: number
+  maxEntries: number
+  maxDepth: number
+  maxRatio: number
 }
 
 /** `ls` result: names, and (when asked for) their stats, `STATS_WIDTH` numbers per name. */
@@ -125,14 +203,72 @@ export interface RawListing {
   stats?: Float64Array
 }
 
+/**
+ * A problem met without stopping the operation, for `result.errors` (built into an `Error`
+ * by `lib/errors.js`).
+ */
+export interface RawProblem {
+  code: string
+  message: string
+  errno?: number
+  syscall?: string
+  path?: string
+  dest?: string
+}
+
 export interface ReadyObject {
   type: string
   timestamp: number
 }
 
+export interface RenameChange {
+  old_path: string
+  new_path: string
+}
+
+export interface RenamePlan {
+  changes: Array<RenameChange>
+  errors: Array<RawProblem>
+  omitted: number
+}
+
+export interface SearchMatch {
+  file: string
+  line: number
+  content: string
+}
+
 export interface SizeReport {
   bytes: number
   formatted: string
+}
+
+export interface SkippedEntry {
+  path: string
+  reason: string
+}
+
+export interface SyncResult {
+  copied: Array<string>
+  created_dirs: Array<string>
+  deleted: Array<string>
+  unchanged: number
+  bytes: number
+  errors: Array<RawProblem>
+  omitted: number
+}
+
+export interface TarResult {
+  entries: number
+  bytes: number
+  errors: Array<RawProblem>
+  omitted: number
+}
+
+export interface UntarResult {
+  entries: number
+  bytes: number
+  skipped: Array<SkippedEntry>
 }
 
 /** Options as `lib/watch.js` passes them. */

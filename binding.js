@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeFileSystem = nativeBinding.NativeFileSystem
 module.exports.NativeWatcher = nativeBinding.NativeWatcher
 module.exports.TestEventSource = nativeBinding.TestEventSource

@@ -121,6 +121,181 @@ export interface RemoveOptions {
 export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512' | 'sha1' | 'md5' | 'blake3';
 
 /**
+ * Options every tree walk and long operation accepts (Promise forms). `…Sync` forms only check
+ * that `signal` is not already aborted and report no progress.
+ */
+export interface JobOptions {
+  /** Abort the operation: it rejects with an `AbortError` (`code: 'ABORT_ERR'`, `cause`: the signal's reason). */
+  signal?: AbortSignal;
+  /**
+   * Called at most every 100 ms while the operation runs, and once at the end, with the entries
+   * walked so far that are not directories (`files`) and the bytes read or written (`bytes`).
+   * The final report travels separately from the result and may arrive just after the Promise
+   * settles. If it throws, the operation is cancelled and rejects with what it threw.
+   */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  files: number;
+  bytes: number;
+}
+
+/**
+ * Problems met without stopping a tree walk (unreadable directories or files), as errors shaped
+ * like `node:fs` errors. Non-enumerable, so results keep XyPriss's shapes for `deepEqual` and
+ * `JSON.stringify`.
+ */
+export interface WalkProblems {
+  /** The first 1,000 problems, in the order met. */
+  readonly errors: XsysError[];
+  /** How many more there were. */
+  readonly errorsOmitted: number;
+}
+
+/**
+ * Walks never follow symbolic links unless `followLinks` is set. Then each link is resolved the
+ * way the FileSystem resolves any path (beneath the root when confined: a link leading outside
+ * is reported in `errors` and not followed), a link to a directory is walked, a dangling link
+ * is reported as a link, and a link back into a directory being walked is reported (`ELOOP`)
+ * instead of looping.
+ */
+export interface FollowOptions {
+  followLinks?: boolean;
+}
+
+export interface FindOptions extends JobOptions {
+  /** Regular expression searched for in each entry's name (Rust `regex` syntax for strings; a RegExp's source and `i` flag). */
+  pattern?: string | RegExp;
+  /** Glob on names (`*.rs`), or on paths relative to the directory when it contains `/` (`src/*.rs`; `**` matches any number of directories). `*` never crosses `/`. */
+  glob?: string;
+  /** Which entries: `'file'` (regular files), `'dir'`, `'symlink'` or `'any'` (default). */
+  type?: 'file' | 'dir' | 'symlink' | 'any';
+  /** Do not descend deeper than this (1 = only the directory's own entries). */
+  maxDepth?: number;
+  /** Follow symbolic links (default `false`); `type` then applies to what a link leads to. See {@link FollowOptions}. */
+  followLinks?: boolean;
+}
+
+/** A matching line: XyPriss's `SearchMatch`. */
+export interface SearchMatch {
+  /** Absolute path of the file. */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** The line's text, without its line break (invalid UTF-8 replaced by U+FFFD). */
+  content: string;
+}
+
+export interface GrepOptions extends JobOptions {
+  /** The pattern is plain text, not a regular expression. */
+  literal?: boolean;
+  ignoreCase?: boolean;
+  /** Stop after this many matching lines. */
+  maxResults?: number;
+  /** Skip what `.gitignore` files found in the searched tree exclude, and `.git` directories. Default `false`. */
+  gitignore?: boolean;
+  /** Follow symbolic links (default `false`); see {@link FollowOptions}. */
+  followLinks?: boolean;
+}
+
+/** One rename of a batch: XyPriss's `BatchRenameChange`. */
+export interface BatchRenameChange {
+  /** Absolute path before. */
+  old_path: string;
+  /** Absolute path once the whole batch is done (renamed directories above it included). */
+  new_path: string;
+}
+
+export interface DiskUsage {
+  /** The directory, absolute. */
+  path: string;
+  /** Bytes (apparent sizes) of everything that is not a directory; a file with several hard links counts once. */
+  size: number;
+  /** Entries that are not directories: files, symbolic links (not followed), special files. */
+  file_count: number;
+  /** Directories below `path` (`path` itself not counted). */
+  dir_count: number;
+}
+
+export interface DuplicateGroup {
+  /** SHA-256 of the content, hex. */
+  hash: string;
+  size: number;
+  /** Absolute paths, sorted (hard links to one file are all listed). */
+  paths: string[];
+}
+
+export interface SyncOptions extends JobOptions {
+  /** Remove what `dest` has and `src` does not. Default `false`. */
+  delete?: boolean;
+  /** Report what would be done, change nothing. */
+  dryRun?: boolean;
+}
+
+/** What `sync` did (or would do). Paths are relative to `src` and `dest`, sorted. */
+export interface SyncReport {
+  /** Files and links written (new or changed: size or modification time differ). */
+  copied: string[];
+  created_dirs: string[];
+  /** Entries removed (with `delete`); a directory is listed once. */
+  deleted: string[];
+  /** Files and links already up to date. */
+  unchanged: number;
+  /** Bytes of the files copied. */
+  bytes: number;
+}
+
+export interface GzipOptions extends JobOptions {
+  /** 0 (store) to 9 (smallest). Default 6. */
+  level?: number;
+}
+
+export interface TarOptions extends GzipOptions {
+  /** Compress the archive with gzip (at `level`). Default `false`. */
+  gzip?: boolean;
+}
+
+export interface TarSummary {
+  /** Entries written (directories, files, links). */
+  entries: number;
+  /** Bytes of file content archived. */
+  bytes: number;
+}
+
+/** What an archive may cost to extract. */
+export interface UntarLimits {
+  /** Total bytes of file content. Default 16 GiB. */
+  maxBytes?: number;
+  /** Entries of any kind. Default 1,000,000. */
+  maxEntries?: number;
+  /** Path components of a name. Default 1024. */
+  maxDepth?: number;
+  /** Decompressed bytes per byte of a gzip-compressed archive (at least 1 MiB is always allowed). Default 100. */
+  maxRatio?: number;
+}
+
+export interface UntarOptions extends JobOptions {
+  limits?: UntarLimits;
+  /**
+   * What to do with an unsafe entry (absolute name, `..`, link target leading outside, device
+   * file, a name that collides with another after Unicode normalisation or case folding, a
+   * path through a link extracted earlier): `'error'` (default) refuses the whole archive with
+   * `ERR_XSYS_UNSAFE_ENTRY` and extracts nothing; `'skip'` leaves the entry out and lists it.
+   */
+  onUnsafe?: 'error' | 'skip';
+}
+
+export interface UntarReport {
+  /** Entries extracted. */
+  entries: number;
+  /** Bytes of file content written. */
+  bytes: number;
+  /** Entries left out with `onUnsafe: 'skip'`, with why. */
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+/**
  * Filesystem operations relative to a root directory, optionally confined to it. Each
  * operation returns a Promise (the work runs off the JS thread, on a pool separate from libuv's)
  * and has a `…Sync` twin.
@@ -228,6 +403,102 @@ export declare class FileSystem {
   check(path: PathLike): Promise<AccessReport>;
   /** Synchronous {@link FileSystem.check}. */
   checkSync(path: PathLike): AccessReport;
+  /**
+   * Entries below `dir` (never `dir` itself) whose name matches `pattern` and/or `glob`, of the
+   * given `type`: absolute paths, in walk order. Parallel walk; links are reported, never
+   * followed. An invalid regex is a `SyntaxError` naming it.
+   */
+  find(dir: PathLike, options?: FindOptions): Promise<string[] & WalkProblems>;
+  /** Synchronous {@link FileSystem.find}. */
+  findSync(dir: PathLike, options?: FindOptions): string[] & WalkProblems;
+
+  /** Regular files whose name ends with `.ext`; `ext` may have several parts (`'tar.gz'`) and a leading dot. Case-sensitive. */
+  findByExt(dir: PathLike, ext: string, options?: JobOptions): Promise<string[] & WalkProblems>;
+  /** Synchronous {@link FileSystem.findByExt}. */
+  findByExtSync(dir: PathLike, ext: string, options?: JobOptions): string[] & WalkProblems;
+
+  /** Regular files modified strictly after `hoursOrDate`: a number of hours ago (fractions allowed) or a Date. */
+  modifiedSince(dir: PathLike, hoursOrDate: number | Date, options?: JobOptions): Promise<string[] & WalkProblems>;
+  /** Synchronous {@link FileSystem.modifiedSince}. */
+  modifiedSinceSync(dir: PathLike, hoursOrDate: number | Date, options?: JobOptions): string[] & WalkProblems;
+
+  /**
+   * Lines matching `pattern` in every file below `dir` (or in `dir` if it is a file), sorted by
+   * file and line. Binary files (a NUL byte) are skipped; lines of any length are found; `^`
+   * and `$` match at line boundaries and a match never spans lines. Files are read in parallel.
+   */
+  grep(dir: PathLike, pattern: string | RegExp, options?: GrepOptions): Promise<SearchMatch[] & WalkProblems>;
+  /** Synchronous {@link FileSystem.grep}. */
+  grepSync(dir: PathLike, pattern: string | RegExp, options?: GrepOptions): SearchMatch[] & WalkProblems;
+
+  /**
+   * Rename every entry below `dir` (never `dir` itself) whose name matches `pattern`: the first
+   * match is replaced by `replacement` (`$1`, `${name}` for groups). The whole plan is checked
+   * first: a new name that exists already or that two entries would get refuses the batch with
+   * `EEXIST`. Renames run deepest first and never replace anything; if one fails, those done are
+   * undone. Returns the plan (sorted by `old_path`); with `dryRun`, only the plan.
+   */
+  batchRename(dir: PathLike, pattern: string | RegExp, replacement: string, options?: JobOptions & { dryRun?: boolean }): Promise<BatchRenameChange[] & WalkProblems>;
+  /** Synchronous {@link FileSystem.batchRename}. */
+  batchRenameSync(dir: PathLike, pattern: string | RegExp, replacement: string, options?: JobOptions & { dryRun?: boolean }): BatchRenameChange[] & WalkProblems;
+
+  /** Disk usage of a tree (parallel walk, hard links counted once; links not followed unless `followLinks`). */
+  du(dir: PathLike, options?: JobOptions & FollowOptions): Promise<DiskUsage & WalkProblems>;
+  /** Synchronous {@link FileSystem.du}. */
+  duSync(dir: PathLike, options?: JobOptions & FollowOptions): DiskUsage & WalkProblems;
+
+  /**
+   * Groups of identical regular files below `dir`, largest first. Files are compared by size,
+   * then by a hash of their first 16 KiB, then by a full SHA-256, in parallel. Empty files are
+   * never duplicates; hard links to one file are one file; unreadable files are reported in
+   * `errors`, never grouped.
+   */
+  dedupe(dir: PathLike, options?: JobOptions): Promise<DuplicateGroup[] & WalkProblems>;
+  /** Synchronous {@link FileSystem.dedupe}. */
+  dedupeSync(dir: PathLike, options?: JobOptions): DuplicateGroup[] & WalkProblems;
+
+  /**
+   * Make `dest` a mirror of `src` (a directory, or a single file or link): copy what is new or
+   * changed (size or modification time), keeping times so a second run copies nothing; replace
+   * entries of another kind; with `delete`, remove what `src` does not have (after copying).
+   * Links are copied as links. `src` and `dest` may not contain each other.
+   */
+  sync(src: PathLike, dest: PathLike, options?: SyncOptions): Promise<SyncReport & WalkProblems>;
+  /** Synchronous {@link FileSystem.sync}. */
+  syncSync(src: PathLike, dest: PathLike, options?: SyncOptions): SyncReport & WalkProblems;
+
+  /** Gzip-compress a file (streaming; zlib-rs). `dest` is written under a temporary name and renamed into place when complete. */
+  gzip(src: PathLike, dest: PathLike, options?: GzipOptions): Promise<void>;
+  /** Synchronous {@link FileSystem.gzip}. */
+  gzipSync(src: PathLike, dest: PathLike, options?: GzipOptions): void;
+
+  /** Decompress a gzip file, every member of it (multi-member files as written by pigz, bgzip or `cat`). Corrupt or truncated input is `ERR_XSYS_CORRUPT_ARCHIVE` and leaves no output. */
+  gunzip(src: PathLike, dest: PathLike, options?: JobOptions): Promise<void>;
+  /** Synchronous {@link FileSystem.gunzip}. */
+  gunzipSync(src: PathLike, dest: PathLike, options?: JobOptions): void;
+
+  /**
+   * Archive the contents of `dir` (names relative to it) as a tar file (GNU format, readable by
+   * GNU tar, bsdtar and node-tar), gzip-compressed with `gzip: true`. Symbolic links are stored
+   * as links, hard links once; FIFOs, sockets and devices are left out and reported in
+   * `errors`; the archive never contains itself.
+   */
+  tar(dir: PathLike, out: PathLike, options?: TarOptions): Promise<TarSummary & WalkProblems>;
+  /** Synchronous {@link FileSystem.tar}. */
+  tarSync(dir: PathLike, out: PathLike, options?: TarOptions): TarSummary & WalkProblems;
+
+  /**
+   * Extract a tar archive, plain or gzip-compressed (detected), into `dest` (created if
+   * missing; existing files are replaced, directories merged). Entries are created in a staging
+   * directory inside `dest`, relative to open directory handles without following links, and
+   * moved into place only once the whole archive has been read: a corrupt or truncated archive
+   * (`ERR_XSYS_CORRUPT_ARCHIVE`), an unsafe entry (`ERR_XSYS_UNSAFE_ENTRY`) or a limit
+   * (`ERR_XSYS_ARCHIVE_LIMIT`) leaves `dest` as it was. Modes are kept without set-id bits;
+   * ownership is not restored.
+   */
+  untar(archive: PathLike, dest: PathLike, options?: UntarOptions): Promise<UntarReport>;
+  /** Synchronous {@link FileSystem.untar}. */
+  untarSync(archive: PathLike, dest: PathLike, options?: UntarOptions): UntarReport;
 }
 
 /** The default FileSystem: the process's current directory, unconfined. */

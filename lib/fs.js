@@ -7,6 +7,8 @@ const { constants: bufferConstants } = require('node:buffer');
 const { NativeFileSystem } = require('../binding.js');
 const v = require('./validate.js');
 const { statsAt, WIDTH } = require('./stats.js');
+const search = require('./search.js');
+const archive = require('./archive.js');
 
 const statsScratch = new Float64Array(WIDTH);
 
@@ -247,6 +249,104 @@ class FileSystem {
 
   async check(p) {
     return this.#native.check(v.toPath(p));
+  }
+
+  // --- search and whole-tree operations (lib/search.js); archives (lib/archive.js) ---
+
+  find(dir, options) {
+    return search.find.promise(this.#native, dir, options);
+  }
+
+  findSync(dir, options) {
+    return search.find.sync(this.#native, dir, options);
+  }
+
+  findByExt(dir, ext, options) {
+    return search.findByExt.promise(this.#native, dir, ext, options);
+  }
+
+  findByExtSync(dir, ext, options) {
+    return search.findByExt.sync(this.#native, dir, ext, options);
+  }
+
+  modifiedSince(dir, hoursOrDate, options) {
+    return search.modifiedSince.promise(this.#native, dir, hoursOrDate, options);
+  }
+
+  modifiedSinceSync(dir, hoursOrDate, options) {
+    return search.modifiedSince.sync(this.#native, dir, hoursOrDate, options);
+  }
+
+  grep(dir, pattern, options) {
+    return search.grep.promise(this.#native, dir, pattern, options);
+  }
+
+  grepSync(dir, pattern, options) {
+    return search.grep.sync(this.#native, dir, pattern, options);
+  }
+
+  batchRename(dir, pattern, replacement, options) {
+    return search.batchRename.promise(this.#native, dir, pattern, replacement, options);
+  }
+
+  batchRenameSync(dir, pattern, replacement, options) {
+    return search.batchRename.sync(this.#native, dir, pattern, replacement, options);
+  }
+
+  du(dir, options) {
+    return search.du.promise(this.#native, dir, options);
+  }
+
+  duSync(dir, options) {
+    return search.du.sync(this.#native, dir, options);
+  }
+
+  dedupe(dir, options) {
+    return search.dedupe.promise(this.#native, dir, options);
+  }
+
+  dedupeSync(dir, options) {
+    return search.dedupe.sync(this.#native, dir, options);
+  }
+
+  sync(src, dest, options) {
+    return search.sync.promise(this.#native, src, dest, options);
+  }
+
+  syncSync(src, dest, options) {
+    return search.sync.sync(this.#native, src, dest, options);
+  }
+
+  gzip(src, dest, options) {
+    return archive.gzip.promise(this.#native, src, dest, options);
+  }
+
+  gzipSync(src, dest, options) {
+    return archive.gzip.sync(this.#native, src, dest, options);
+  }
+
+  gunzip(src, dest, options) {
+    return archive.gunzip.promise(this.#native, src, dest, options);
+  }
+
+  gunzipSync(src, dest, options) {
+    return archive.gunzip.sync(this.#native, src, dest, options);
+  }
+
+  tar(dir, out, options) {
+    return archive.tar.promise(this.#native, dir, out, options);
+  }
+
+  tarSync(dir, out, options) {
+    return archive.tar.sync(this.#native, dir, out, options);
+  }
+
+  untar(archivePath, dest, options) {
+    return archive.untar.promise(this.#native, archivePath, dest, options);
+  }
+
+  untarSync(archivePath, dest, options) {
+    return archive.untar.sync(this.#native, archivePath, dest, options);
   }
 }
 

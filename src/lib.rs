@@ -7,6 +7,8 @@
 pub mod error;
 pub mod fs;
 pub mod sys;
+pub mod search;
+pub mod archive;
 pub mod watch;
 
 mod bindings;

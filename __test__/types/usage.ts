@@ -67,6 +67,32 @@ async function sysUsage(): Promise<void> {
   void [limit, overall, coreNames, quota, rootFree, loAddresses, summary, self, firstPid, everyone, listening, score, home, temp, variable, sent, arch, text, charging];
 }
 void sysUsage;
+// Search, whole-tree operations and archives.
+async function searchUsage(project: FileSystem): Promise<void> {
+  const controller = new AbortController();
+  const onProgress = ({ files, bytes }: { files: number; bytes: number }): void => void [files, bytes];
+  const found = await project.find('src', { glob: '*.ts', type: 'file', maxDepth: 3, signal: controller.signal });
+  const names: string[] = found;
+  const failures: number = found.errors.length + found.errorsOmitted;
+  const byExt: string[] = project.findByExtSync('.', 'tar.gz');
+  const recent: string[] = await project.modifiedSince('.', new Date(Date.now() - 3600_000));
+  const matches = await project.grep('.', /todo/i, { gitignore: true, maxResults: 100, onProgress });
+  const first: { file: string; line: number; content: string } | undefined = matches[0];
+  const plan = project.batchRenameSync('.', '^(\\d+)-', '$1_', { dryRun: true });
+  const renamed: string | undefined = plan[0]?.new_path;
+  const { size, file_count, dir_count } = await project.du('.', { followLinks: true });
+  const dups = await project.dedupe('.', { onProgress });
+  const wasted: number = dups.reduce((n, g) => n + g.size * (g.paths.length - 1), 0);
+  const mirror = await project.sync('src', 'backup', { delete: true, dryRun: false });
+  const copied: string[] = mirror.copied;
+  await project.gzip('log.txt', 'log.txt.gz', { level: 9 });
+  project.gunzipSync('log.txt.gz', 'log.txt');
+  const { entries } = await project.tar('src', 'src.tgz', { gzip: true });
+  const report = await project.untar('src.tgz', 'out', { limits: { maxBytes: 1 << 30, maxRatio: 200 }, onUnsafe: 'skip' });
+  const reasons: string[] = report.skipped.map((s) => s.reason);
+  void [names, failures, byExt, recent, first, renamed, size, file_count, dir_count, wasted, copied, entries, reasons];
+}
+void searchUsage;
 
 import { watch, watchContent, Watcher, type WatchEvent, type ContentChangeEvent, type RenameEvent } from '../../index';
 

@@ -44,6 +44,25 @@ const groups = {
       normalize: { args: ['path'], help: 'normalised path' },
     },
   },
+  search: {
+    help: 'find files by name, age or content',
+    commands: {
+      find: { args: ['path'], flags: { pattern: { type: 'string', short: 'p' } }, help: 'entries whose name matches a regex' },
+      ext: { args: ['path', 'extension'], help: 'files with an extension (tar.gz works)' },
+      modified: { args: ['path'], flags: { hours: { type: 'number', short: 'h' } }, help: 'files modified in the last N hours' },
+      grep: { args: ['path', 'pattern'], flags: { 'ignore-case': { type: 'boolean', short: 'i' } }, help: 'lines matching a regex, by file' },
+      rename: { args: ['path', 'pattern?', 'replacement?'], flags: { pattern: { type: 'string' }, replacement: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' } }, help: 'batch rename (all or nothing)' },
+    },
+  },
+  archive: {
+    help: 'gzip and tar (extraction refuses unsafe entries)',
+    commands: {
+      compress: { args: ['src?', 'dest?'], flags: { src: { type: 'string', short: 's' }, dest: { type: 'string', short: 'd' }, level: { type: 'number', short: 'l' } }, help: 'gzip a file' },
+      decompress: { args: ['src?', 'dest?'], flags: { src: { type: 'string', short: 's' }, dest: { type: 'string', short: 'd' } }, help: 'gunzip a file' },
+      tar: { args: ['dir?', 'output?'], flags: { dir: { type: 'string', short: 'd' }, output: { type: 'string', short: 'o' }, gzip: { type: 'boolean', short: 'z' } }, help: 'archive a directory' },
+      untar: { args: ['archive?', 'dest?'], flags: { archive: { type: 'string', short: 'a' }, dest: { type: 'string', short: 'd' } }, help: 'extract an archive safely' },
+    },
+  },
   sys: {
     help: 'system information (no child processes, answered in microseconds)',
     commands: {

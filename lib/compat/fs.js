@@ -92,6 +92,21 @@ module.exports = {
     fs.chmodSync(text(p), typeof mode === 'number' ? mode : text(mode));
   },
 
+  /** `{ path, size, file_count, dir_count }`; hard links counted once. */
+  du({ fs }, [p]) {
+    return fs.duSync(text(p || '.'));
+  },
+
+  /** A real mirror: copies new and changed files, keeps mtimes (a second run copies nothing); `delete` removes extras. */
+  sync({ fs }, [src, dest], { delete: remove, dryRun }) {
+    fs.syncSync(text(src), text(dest), { delete: Boolean(remove), dryRun: Boolean(dryRun) });
+  },
+
+  /** `[{ hash, size, paths }]`: empty files are not duplicates; unreadable files are never grouped. */
+  dedupe({ fs }, [p]) {
+    return fs.dedupeSync(text(p || '.'));
+  },
+
   /** A Readable of the file (the old tool printed chunks as JSON lines and blocked). */
   stream({ fs }, [p], { chunkSize, hex }) {
     const stream = fs.stream(text(p), chunkSize ? { chunkSize: Number(chunkSize) } : undefined);

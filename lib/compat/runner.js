@@ -11,6 +11,8 @@ const validate = require('../validate.js');
 const modules = {
   fs: require('./fs.js'),
   path: require('./path.js'),
+  search: require('./search.js'),
+  archive: require('./archive.js'),
   sys: require('./sys.js'),
   monitor: require('./monitor.js'),
 };

@@ -100,7 +100,7 @@ fn bytes_of(data: &Either<String, &[u8]>) -> Vec<u8> {
 /// The native half of `FileSystem` (see `lib/fs.js`).
 #[napi]
 pub struct NativeFileSystem {
-    fs: Arc<FileSystem>,
+    pub(crate) fs: Arc<FileSystem>,
 }
 
 #[napi]

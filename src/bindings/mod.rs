@@ -13,6 +13,9 @@
 pub mod events;
 pub mod fs;
 pub mod sys;
+mod jobs;
+pub mod search;
+pub mod archive;
 mod test_hooks;
 pub mod watch;
 

@@ -1,4 +1,7 @@
-//! Whole-tree operations: `copy`, `move`, `rm`.
+//! Whole-tree operations: `copy`, `move`, `rm`, and `sync` (in `tree/sync.rs`, built on the
+//! same per-entry copy functions).
+
+mod sync;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -59,7 +62,7 @@ impl FileSystem {
                 let result = if kind == FileKind::Symlink {
                     copy_link(&src_dir, &src_name, &dest_dir, &dest_name, opts)
                 } else {
-                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts)
+                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts, platform::umask())
                 };
                 result.map_err(with_paths)
             }
@@ -129,36 +132,61 @@ fn times_of(md: &Metadata) -> (Option<SystemTimeSpec>, Option<SystemTimeSpec>) {
     (spec(md.accessed()), spec(md.modified()))
 }
 
-/// Copy one regular file between directory handles, keeping its permission bits.
-fn copy_file(src_dir: &Dir, src: &Path, smd: &Metadata, dest_dir: &Dir, dest: &Path, opts: CopyOptions) -> Result<()> {
+/// Copy one regular file between directory handles, keeping its permission bits. `umask` is
+/// the process's, read once per operation: a new file is created with the source's bits, and
+/// when the umask takes none of them away no `fchmod` is needed.
+fn copy_file(
+    src_dir: &Dir,
+    src: &Path,
+    smd: &Metadata,
+    dest_dir: &Dir,
+    dest: &Path,
+    opts: CopyOptions,
+    umask: u32,
+) -> Result<()> {
     const OP: &str = "copy";
+    let bits = platform::permission_bits(smd);
     let mut input = src_dir.open(src).ctx(OP, "open", src)?;
     let mut how = cap_std::fs::OpenOptions::new();
-    how.write(true).follow(FollowSymlinks::No);
-    if opts.overwrite {
-        how.create(true).truncate(true);
-    } else {
-        how.create_new(true);
-    }
-    let mut output = match dest_dir.open_with(dest, &how) {
-        Ok(f) => f,
-        // A symbolic link (or another non-file) where the copy goes: replace it, never write
-        // through it.
-        Err(e) if opts.overwrite && is_link_in_the_way(&e) => {
-            dest_dir.remove_file_or_symlink(dest).ctx(OP, "unlink", dest)?;
-            dest_dir.open_with(dest, &how).ctx(OP, "open", dest)?
+    how.write(true).create_new(true).follow(FollowSymlinks::No);
+    platform::cap_open_mode(&mut how, Some(bits));
+    let (mut output, created) = match dest_dir.open_with(dest, &how) {
+        Ok(f) => (f, true),
+        Err(e) if opts.overwrite && e.kind() == io::ErrorKind::AlreadyExists => {
+            how.create_new(false).create(true).truncate(true);
+            let f = match dest_dir.open_with(dest, &how) {
+                Ok(f) => f,
+                // A symbolic link (or another non-file) where the copy goes: replace it, never
+                // write through it.
+                Err(e) if is_link_in_the_way(&e) => {
+                    dest_dir.remove_file_or_symlink(dest).ctx(OP, "unlink", dest)?;
+                    dest_dir.open_with(dest, &how).ctx(OP, "open", dest)?
+                }
+                Err(e) => return Err(Error::io(e, OP, "open")),
+            };
+            (f, false)
         }
         Err(e) => return Err(Error::io(e, OP, "open")),
     };
-    if dest_dir.symlink_metadata(dest).is_ok_and(|m| m.is_dir()) {
+    // Opening a directory for writing fails with EISDIR on Unix; elsewhere, check.
+    if cfg!(not(unix)) && dest_dir.symlink_metadata(dest).is_ok_and(|m| m.is_dir()) {
         return Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "open"));
     }
     io::copy(&mut input, &mut output).ctx(OP, "copyfile", src)?;
     let output = output.into_std();
-    platform::set_file_mode(&output, platform::permission_bits(smd)).ctx(OP, "fchmod", dest)?;
+    if !(cfg!(unix) && created && bits & umask == 0) {
+        platform::set_file_mode(&output, bits).ctx(OP, "fchmod", dest)?;
+    }
     if opts.preserve_times {
         let (atime, mtime) = times_of(smd);
-        dest_dir.set_times(dest, atime, mtime).ctx(OP, "utime", dest)?;
+        let mut times = std::fs::FileTimes::new();
+        if let Some(SystemTimeSpec::Absolute(a)) = atime {
+            times = times.set_accessed(a.into_std());
+        }
+        if let Some(SystemTimeSpec::Absolute(m)) = mtime {
+            times = times.set_modified(m.into_std());
+        }
+        output.set_times(times).ctx(OP, "futimens", dest)?;
     }
     Ok(())
 }
@@ -248,6 +276,7 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
         }
     };
     let shown_src = s.shown();
+    let umask = platform::umask();
     let shown_dest = d.shown();
     let visit = |e: &Entry<'_>, dest: &Arc<Dir>| -> Option<Arc<Dir>> {
         let on_err = |err: Error| fail(err.path(shown_src.join(e.rel)).dest(shown_dest.join(e.rel)));
@@ -281,7 +310,7 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
                     .parent
                     .symlink_metadata(name)
                     .map_err(|err| Error::io(err, OP, "lstat"))
-                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts));
+                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts, umask));
                 if let Err(err) = result {
                     on_err(err);
                 }
@@ -304,22 +333,31 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
     if let Some(err) = first_error.into_inner().ok().flatten() {
         return Err(err);
     }
-    // Directory modes and times last, deepest first: a read-only source directory must not
-    // stop its own contents from being copied, and writing a child changes the parent's mtime.
-    let mut fixups = fixups.into_inner().unwrap_or_default();
+    apply_dir_fixups(OP, fixups.into_inner().unwrap_or_default(), &shown_src, &shown_dest)?;
+    set_top_dir_attributes(OP, d, &top_md, opts.preserve_times)
+}
+
+/// Directory modes and times last, deepest first: a read-only source directory must not stop
+/// its own contents from being copied, and writing a child changes the parent's mtime.
+fn apply_dir_fixups(op: &'static str, mut fixups: Vec<DirFixup>, shown_src: &Path, shown_dest: &Path) -> Result<()> {
     fixups.sort_by(|a, b| b.depth.cmp(&a.depth));
     for f in fixups {
         let name = Path::new(&f.name);
-        platform::cap_set_mode(&f.parent, name, f.mode).ctx2(OP, "chmod", &shown_src, &shown_dest)?;
+        platform::cap_set_mode(&f.parent, name, f.mode).ctx2(op, "chmod", shown_src, shown_dest)?;
         if let Some((atime, mtime)) = f.times {
-            f.parent.set_times(name, atime, mtime).ctx2(OP, "utime", &shown_src, &shown_dest)?;
+            f.parent.set_times(name, atime, mtime).ctx2(op, "utime", shown_src, shown_dest)?;
         }
     }
-    d.set_mode(OP, platform::permission_bits(&top_md))?;
-    if opts.preserve_times {
-        let (atime, mtime) = times_of(&top_md);
+    Ok(())
+}
+
+/// Give the destination directory itself the source directory's mode (and times).
+fn set_top_dir_attributes(op: &'static str, d: &Target<'_>, src_md: &Metadata, preserve_times: bool) -> Result<()> {
+    d.set_mode(op, platform::permission_bits(src_md))?;
+    if preserve_times {
+        let (atime, mtime) = times_of(src_md);
         if let (Some(a), Some(m)) = (atime, mtime) {
-            d.set_times(OP, a, m)?;
+            d.set_times(op, a, m)?;
         }
     }
     Ok(())

@@ -235,7 +235,7 @@ impl Ctx<'_> {
     }
 
     fn walk(&self, start: Dir, start_path: &Path, into: &Arc<Collector>) {
-        let opts = WalkOptions { max_depth: (!self.spec.recursive).then_some(1), cancel: None };
+        let opts = WalkOptions { max_depth: (!self.spec.recursive).then_some(1), ..WalkOptions::default() };
         walk::walk(
             start,
             start_path,

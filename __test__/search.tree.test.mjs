@@ -1,0 +1,120 @@
+// Whole-tree operations: du, dedupe, sync, batchRename.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { xsys, scratch } from './helpers.mjs';
+
+const { FileSystem } = xsys;
+
+function setup(t, files = {}) {
+  const root = scratch(t);
+  for (const [name, data] of Object.entries(files)) {
+    nodeFs.mkdirSync(join(root, name, '..'), { recursive: true });
+    if (!name.endsWith('/')) nodeFs.writeFileSync(join(root, name), data);
+  }
+  return { root, fs: new FileSystem({ root }) };
+}
+
+const list = (dir) => nodeFs.readdirSync(dir, { recursive: true }).sort();
+
+test('du sums sizes, counts hard links once and never follows links', async (t) => {
+  const { root, fs } = setup(t, { 'd/a': 'x'.repeat(1000), 'd/e/b': 'yy' });
+  nodeFs.linkSync(join(root, 'd/a'), join(root, 'd/hard'));
+  nodeFs.symlinkSync('/usr', join(root, 'd/link'));
+  const expected = { path: join(root, 'd'), size: 1000 + 2 + 4, file_count: 4, dir_count: 1 };
+  assert.deepEqual(await fs.du('d'), expected);
+  assert.deepEqual(fs.duSync('d'), expected);
+  assert.deepEqual((await fs.du('d')).errors, []);
+});
+
+test('dedupe groups identical files by content, largest first; empty files and hard links are not duplicates', async (t) => {
+  const big = Buffer.alloc(100_000, 7);
+  const almost = Buffer.from(big);
+  almost[almost.length - 1] = 8;
+  const { root, fs } = setup(t, { a: big, 'sub/b': big, c: almost, e1: '', e2: '', s1: 'same', s2: 'same', solo: 'x' });
+  nodeFs.linkSync(join(root, 'solo'), join(root, 'solo-link'));
+  const groups = await fs.dedupe('.');
+  assert.deepEqual(groups.map((g) => [g.size, g.paths.map((p) => p.slice(root.length + 1))]), [
+    [100_000, ['a', 'sub/b']],
+    [4, ['s1', 's2']],
+  ]);
+  assert.match(groups[0].hash, /^[0-9a-f]{64}$/);
+  assert.equal(groups[0].hash, fs.hashSync('a'));
+  assert.deepEqual(fs.dedupeSync('.'), groups);
+});
+
+test('sync mirrors a tree, keeps times, and a second run copies nothing', async (t) => {
+  const { root, fs } = setup(t, { 'src/a': 'a', 'src/sub/b': 'bb', 'dest/old': 'stale' });
+  nodeFs.symlinkSync('a', join(root, 'src/link'));
+  const first = await fs.sync('src', 'dest');
+  assert.deepEqual(first, { copied: ['a', 'link', 'sub/b'], created_dirs: ['sub'], deleted: [], unchanged: 0, bytes: 3 });
+  assert.equal(nodeFs.statSync(join(root, 'dest/sub/b')).mtimeMs, nodeFs.statSync(join(root, 'src/sub/b')).mtimeMs);
+  const second = await fs.sync('src', 'dest');
+  assert.deepEqual(second, { copied: [], created_dirs: [], deleted: [], unchanged: 3, bytes: 0 });
+  assert.equal(nodeFs.readFileSync(join(root, 'dest/old'), 'utf8'), 'stale', 'extras stay without delete');
+});
+
+test('sync with delete removes extras; dryRun reports without changing anything', async (t) => {
+  const { root, fs } = setup(t, { 'src/a': 'a', 'dest/old': 'stale', 'dest/olddir/x': 'x' });
+  const dry = fs.syncSync('src', 'dest', { delete: true, dryRun: true });
+  assert.deepEqual(dry, { copied: ['a'], created_dirs: [], deleted: ['old', 'olddir'], unchanged: 0, bytes: 1 });
+  assert.deepEqual(list(join(root, 'dest')), ['old', 'olddir', 'olddir/x']);
+  await fs.sync('src', 'dest', { delete: true });
+  assert.deepEqual(list(join(root, 'dest')), ['a']);
+});
+
+test('sync copies a changed file again and replaces an entry of another kind', async (t) => {
+  const { root, fs } = setup(t, { 'src/a': 'a', 'src/d/x': 'x', 'dest/d': 'a file where a directory goes' });
+  await fs.sync('src', 'dest');
+  nodeFs.writeFileSync(join(root, 'src/a'), 'changed');
+  assert.deepEqual((await fs.sync('src', 'dest')).copied, ['a']);
+  assert.equal(nodeFs.readFileSync(join(root, 'dest/a'), 'utf8'), 'changed');
+  assert.equal(nodeFs.readFileSync(join(root, 'dest/d/x'), 'utf8'), 'x');
+});
+
+test('sync refuses a destination inside the source', async (t) => {
+  const { fs } = setup(t, { 'src/a': 'a' });
+  await assert.rejects(fs.sync('src', 'src/backup'), { code: 'EINVAL' });
+});
+
+test('batchRename renames matching entries, directories included, and returns the plan', async (t) => {
+  const { root, fs } = setup(t, { 'img_dir/img_1.png': '1', 'img_2.png': '2', 'other.txt': 'o' });
+  const plan = await fs.batchRename('.', '^img_', 'photo-');
+  assert.deepEqual(
+    plan.map((c) => [c.old_path.slice(root.length + 1), c.new_path.slice(root.length + 1)]),
+    [
+      ['img_2.png', 'photo-2.png'],
+      ['img_dir', 'photo-dir'],
+      ['img_dir/img_1.png', 'photo-dir/photo-1.png'],
+    ],
+  );
+  assert.deepEqual(list(root), ['other.txt', 'photo-2.png', 'photo-dir', 'photo-dir/photo-1.png']);
+});
+
+test('batchRename supports capture groups and dry runs', async (t) => {
+  const { root, fs } = setup(t, { 'a-1.txt': '', 'b-2.txt': '' });
+  const plan = fs.batchRenameSync('.', '^(\\w)-(\\d)', '$2-$1', { dryRun: true });
+  assert.deepEqual(plan.map((c) => c.new_path.slice(root.length + 1)), ['1-a.txt', '2-b.txt']);
+  assert.deepEqual(list(root), ['a-1.txt', 'b-2.txt']);
+});
+
+test('batchRename refuses collisions with existing entries and with each other, changing nothing', async (t) => {
+  const { root, fs } = setup(t, { a1: '', a2: '', b1: '' });
+  await assert.rejects(fs.batchRename('.', '^a', 'b'), { code: 'EEXIST' });
+  await assert.rejects(fs.batchRename('.', '\\d$', ''), { code: 'EEXIST' });
+  assert.deepEqual(list(root), ['a1', 'a2', 'b1']);
+});
+
+test('batchRename undoes what it did when a step fails', async (t) => {
+  const { root, fs } = setup(t, { 'dir/za': '', x_b: '' });
+  // dir/za -> dir/a is done first (deepest first); x_b -> 300 x's then fails (ENAMETOOLONG),
+  // so the first rename must be undone.
+  const replacement = '$1'.repeat(300) + '$2';
+  await assert.rejects(fs.batchRename('.', '^(x)_b$|^z(a)$', replacement), (err) => {
+    assert.equal(err.code, 'ENAMETOOLONG');
+    assert.match(err.hint, /undone/);
+    return true;
+  });
+  assert.deepEqual(list(root), ['dir', 'dir/za', 'x_b']);
+});

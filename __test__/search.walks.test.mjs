@@ -1,0 +1,105 @@
+// What every walk shares: AbortSignal, onProgress, unreadable entries reported (not fatal).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { xsys, scratch, isRoot, require } from './helpers.mjs';
+
+const { FileSystem } = xsys;
+
+function wide(t, dirs = 20, files = 100) {
+  const root = scratch(t);
+  for (let d = 0; d < dirs; d++) {
+    nodeFs.mkdirSync(join(root, `d${d}`));
+    for (let f = 0; f < files; f++) nodeFs.writeFileSync(join(root, `d${d}`, `f${f}.txt`), `line ${f}\nneedle ${d}\n`);
+  }
+  return { root, fs: new FileSystem({ root }) };
+}
+
+const ABORT = { name: 'AbortError', code: 'ABORT_ERR' };
+
+test('an already aborted signal rejects at once, sync forms throw', async (t) => {
+  const { fs } = wide(t, 1, 1);
+  const signal = AbortSignal.abort(new Error('stop'));
+  for (const call of [
+    () => fs.find('.', { signal }),
+    () => fs.grep('.', 'x', { signal }),
+    () => fs.du('.', { signal }),
+    () => fs.dedupe('.', { signal }),
+    () => fs.sync('d0', 'copy', { signal }),
+    () => fs.tar('.', 'x.tar', { signal }),
+    () => fs.gzip('d0/f0.txt', 'x.gz', { signal }),
+  ]) {
+    await assert.rejects(call(), (err) => err.name === 'AbortError' && err.code === 'ABORT_ERR' && err.cause.message === 'stop');
+  }
+  assert.throws(() => fs.duSync('.', { signal }), ABORT);
+  assert.equal(nodeFs.existsSync(join(fs.root, 'copy')), false);
+});
+
+test('aborting during a walk stops it with an AbortError', async (t) => {
+  const { fs } = wide(t);
+  for (const op of [
+    (signal) => fs.grep('.', 'needle', { signal }),
+    (signal) => fs.dedupe('.', { signal }),
+    (signal) => fs.find('.', { signal }),
+    (signal) => fs.tar('.', 'all.tar', { signal }),
+  ]) {
+    const controller = new AbortController();
+    const pending = op(controller.signal);
+    controller.abort();
+    await assert.rejects(pending, ABORT);
+  }
+  assert.equal(nodeFs.existsSync(join(fs.root, 'all.tar')), false, 'an aborted tar leaves no archive');
+});
+
+test('onProgress reports growing file and byte counts, and the last report is the total', async (t) => {
+  const { fs } = wide(t);
+  const seen = [];
+  const found = await fs.grep('.', 'needle', { onProgress: (p) => seen.push(p) });
+  assert.equal(found.length, 20 * 100);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the final report may trail the result
+  assert.ok(seen.length >= 1);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i].files >= seen[i - 1].files && seen[i].bytes >= seen[i - 1].bytes);
+  const total = nodeFs.readdirSync(fs.root, { recursive: true }).filter((p) => p.endsWith('.txt'));
+  const bytes = total.reduce((sum, p) => sum + nodeFs.statSync(join(fs.root, p)).size, 0);
+  assert.deepEqual(seen.at(-1), { files: total.length, bytes });
+});
+
+test('an onProgress that throws cancels the work and rejects with what it threw', async (t) => {
+  const { fs } = wide(t, 1, 1);
+  nodeFs.writeFileSync(join(fs.root, 'big'), Buffer.alloc(96 << 20, 'a'));
+  const boom = new Error('callback failed');
+  await assert.rejects(fs.gzip('big', 'big.gz', { level: 9, onProgress: () => { throw boom; } }), (err) => err === boom);
+  assert.equal(nodeFs.existsSync(join(fs.root, 'big.gz')), false, 'the output is not left behind');
+});
+
+test('unreadable directories and files are reported in errors, the walk goes on', (t) => {
+  const { root } = wide(t, 2, 2);
+  nodeFs.chmodSync(root, 0o755);
+  nodeFs.mkdirSync(join(root, 'closed'), { mode: 0o700 });
+  nodeFs.writeFileSync(join(root, 'closed/hidden'), 'needle');
+  nodeFs.writeFileSync(join(root, 'locked'), 'needle');
+  nodeFs.chmodSync(join(root, 'locked'), 0o600);
+  for (const sub of ['d0', 'd1']) nodeFs.chmodSync(join(root, sub), 0o755);
+  for (const f of nodeFs.readdirSync(root, { recursive: true })) if (f.startsWith('d')) nodeFs.chmodSync(join(root, f), f.includes('/') ? 0o644 : 0o755);
+  const script = `
+    const { FileSystem } = require(${JSON.stringify(require.resolve('../index.js'))});
+    const fs = new FileSystem({ root: ${JSON.stringify(root)} });
+    const shape = (r) => ({ n: r.length, errors: r.errors.map((e) => [e.code, e.syscall, e.path.slice(${root.length + 1})]).sort() });
+    const du = fs.duSync('.');
+    console.log(JSON.stringify({
+      grep: shape(fs.grepSync('.', 'needle')),
+      find: shape(fs.findSync('.', { type: 'file' })),
+      du: { files: du.file_count, errors: du.errors.map((e) => e.code) },
+    }));`;
+  const run = spawnSync(process.execPath, ['-e', script], { ...(isRoot ? { uid: 65534, gid: 65534 } : {}), encoding: 'utf8' });
+  if (run.status !== 0 && /EACCES|EPERM/.test(run.stderr) && /require/.test(run.stderr)) {
+    return t.skip('the unprivileged user cannot read the package directory');
+  }
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.deepEqual(out.grep, { n: 4, errors: [['EACCES', 'open', 'locked'], ['EACCES', 'scandir', 'closed']] });
+  assert.deepEqual(out.find, { n: 5, errors: [['EACCES', 'scandir', 'closed']] });
+  assert.deepEqual(out.du, { files: 5, errors: ['EACCES'] });
+});
