@@ -15,6 +15,27 @@ export declare class CancelToken {
   cancel(): void
 }
 
+/** The native half of `Cluster` (see `lib/cluster.js`): exists from `start()` until `closed`. */
+export declare class NativeCluster {
+  /**
+   * Bind the shared port, start the supervisor and spawn the workers. `callback` receives
+   * event batches; a `done` event with `seq: startSeq` reports when all workers are ready.
+   */
+  constructor(options: NativeClusterOptions, startSeq: number, callback: (events: Array<Record<string, any>>) => void)
+  /** Send whole frames to worker `id`; false when its queue is over the high-water mark. */
+  write(id: number, frames: Uint8Array): boolean
+  /** Send whole frames to every running worker. */
+  broadcast(frames: Uint8Array): boolean
+  /** Roll through the workers; a `done` event with `seq` follows. */
+  reload(seq: number): void
+  /** Graceful shutdown, SIGTERM after `timeoutMs`, SIGKILL 2 s later; `closed` follows. */
+  stop(timeoutMs: number): void
+  workers(): Array<NativeWorkerInfo>
+  address(): NativeAddress | null
+  /** Wait for the supervisor thread after `closed` (it has already finished its work). */
+  join(): void
+}
+
 /** The native half of `FileSystem` (see `lib/fs.js`). */
 export declare class NativeFileSystem {
   /** `root` null: the process's current directory, unconfined. */
@@ -126,6 +147,9 @@ export interface Access {
   writable: boolean
 }
 
+/** The CPUs this process may use (cgroup quota and affinity respected): `workers: 'auto'`. */
+export declare function availableParallelism(): number
+
 export interface ChangeObject {
   type: string
   path: string
@@ -176,6 +200,51 @@ export interface LineObject {
   type: string
   line_number: number
   line: string
+}
+
+export interface NativeAddress {
+  address: string
+  family: string
+  port: number
+}
+
+/** Options with every default filled in; durations in milliseconds, 0 = disabled where noted. */
+export interface NativeClusterOptions {
+  program: string
+  args: Array<string>
+  env: Record<string, string>
+  cwd?: string
+  /** Absent: one per available CPU. */
+  workers?: number
+  listenHost?: string
+  listenPort?: number
+  listenBacklog?: number
+  silent: boolean
+  heartbeatInterval: number
+  /** 0 disables. */
+  heartbeatTimeout: number
+  /** 0 disables. */
+  readyTimeout: number
+  restartDelay: number
+  maxRestartDelay: number
+  maxRestarts: number
+  restartWindow: number
+  /** Bytes; absent: no limit. */
+  maxMemory?: number
+  gcRatio: number
+  sampleInterval: number
+  maxFrame: number
+  stopTimeout: number
+}
+
+export interface NativeWorkerInfo {
+  id: number
+  pid?: number
+  state: string
+  restarts: number
+  rss: number
+  cpu: number
+  uptime: number
 }
 
 export interface PathList {

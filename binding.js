@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
+module.exports.NativeCluster = nativeBinding.NativeCluster
 module.exports.NativeFileSystem = nativeBinding.NativeFileSystem
 module.exports.NativeWatcher = nativeBinding.NativeWatcher
 module.exports.TestEventSource = nativeBinding.TestEventSource
@@ -843,4 +844,5 @@ module.exports.__testChildrenMaxRss = nativeBinding.__testChildrenMaxRss
 module.exports.__testEventSource = nativeBinding.__testEventSource
 module.exports.__testPanicAsync = nativeBinding.__testPanicAsync
 module.exports.__testPanicSync = nativeBinding.__testPanicSync
+module.exports.availableParallelism = nativeBinding.availableParallelism
 module.exports.sys = nativeBinding.sys

@@ -952,6 +952,172 @@ export interface Sys {
  */
 export declare const sys: Sys;
 
+// --- Cluster -----------------------------------------------------------------------------------
+
+/** Options of {@link Cluster}. Durations are in milliseconds, sizes in bytes. */
+export interface ClusterOptions {
+  /** The worker script (resolved against the current directory). */
+  entry: string | URL;
+  /** The program that runs `entry`: Node's own executable by default (`process.execPath`). */
+  exec?: string | URL;
+  /** Arguments after the entry script (`process.argv.slice(2)` in the worker). */
+  args?: string[];
+  /** Runtime options before the entry script, e.g. `['--max-old-space-size=512', '--expose-gc']`. */
+  execArgv?: string[];
+  /** Variables added to (or overriding) the manager's environment. */
+  env?: Record<string, string | number | boolean | undefined>;
+  /** Working directory of the workers (default: the manager's). */
+  cwd?: string | URL;
+  /** How many workers: a number, or `'auto'` (default) for the CPUs this process may use, cgroup quota and affinity respected. */
+  workers?: number | 'auto';
+  /** Bind one listening socket and share it with every worker (`worker.listenHandle()`). */
+  listen?: { port: number; host?: string; backlog?: number };
+  /** Discard the workers' stdout and stderr instead of sharing the manager's (default false). */
+  silent?: boolean;
+  /** How often workers send heartbeats (default 1000). */
+  heartbeatInterval?: number;
+  /** A ready worker silent for this long is killed and replaced; 0 disables (default 10000). */
+  heartbeatTimeout?: number;
+  /** A worker not ready after this long is killed; 0 disables (default 30000). */
+  readyTimeout?: number;
+  /** Backoff base: the first crash is replaced at once, the next after this, then doubling (default 100). */
+  restartDelay?: number;
+  /** The backoff never exceeds this (default 10000). */
+  maxRestartDelay?: number;
+  /** Restarts allowed within `restartWindow`; one more crash marks the slot failed (default 10). */
+  maxRestarts?: number;
+  /** The window of the restart budget; older crashes are forgotten (default 60000). */
+  restartWindow?: number;
+  /** RSS above which a worker is replaced gracefully (default: no limit). */
+  maxMemory?: number;
+  /** Fraction of `maxMemory` above which workers get a `gc` hint, at most every 5 s; 0 disables (default 0.8). */
+  gcRatio?: number;
+  /** How often RSS and CPU are sampled, 10–1000 (default 1000). */
+  sampleInterval?: number;
+  /** Largest frame (message) accepted in either direction (default 16 MiB). */
+  maxFrame?: number;
+  /** Grace period for workers stopped by `stop()` (its default), reloads and memory restarts (default 5000). */
+  stopTimeout?: number;
+}
+
+/** Where a worker slot stands. */
+export type WorkerState = 'starting' | 'ready' | 'stopping' | 'backoff' | 'failed' | 'stopped';
+
+/** Why a worker process ended. */
+export type ExitReason = 'crash' | 'heartbeat' | 'ready-timeout' | 'channel' | 'memory' | 'reload' | 'stop';
+
+/** One worker slot, as {@link Cluster.workers} reports it. */
+export interface WorkerInfo {
+  /** The slot number, 0 … workers-1, kept by replacements. */
+  id: number;
+  /** null while the slot has no process (backoff, failed, stopped). */
+  pid: number | null;
+  state: WorkerState;
+  /** Processes started for this slot after the first (crashes, memory restarts, reloads). */
+  restarts: number;
+  /** Resident memory in bytes at the last sample. */
+  rss: number;
+  /** Share of the machine's CPU time over the last sample interval, 0–100. */
+  cpu: number;
+  /** Seconds since the process started. */
+  uptime: number;
+}
+
+/** Which worker a message or event concerns. */
+export interface WorkerRef {
+  id: number;
+  pid: number;
+}
+
+export interface WorkerExit extends WorkerRef {
+  code: number | null;
+  /** The signal that ended it, e.g. `'SIGKILL'`, or null. */
+  signal: string | null;
+  reason: ExitReason;
+}
+
+export interface WorkerRestart extends WorkerRef {
+  /** Milliseconds until the replacement starts. */
+  delay: number;
+  /** The slot's restart count once the replacement runs. */
+  restarts: number;
+  reason: ExitReason;
+}
+
+export interface WorkerMemory extends WorkerRef {
+  rss: number;
+  limit: number;
+  /** `'gc'`: a collection hint was sent; `'restart'`: a graceful replacement was started. */
+  action: 'gc' | 'restart';
+}
+
+/** An error about one worker (a refused frame, a failed spawn). */
+export interface ClusterError extends XsysError {
+  id: number | null;
+  pid: number | null;
+}
+
+/**
+ * Spawns and supervises worker processes from native code and exchanges messages with them over
+ * a private framed channel (a socketpair inherited as fd 4, no path on disk).
+ *
+ * - A crashed worker is replaced at once, then with exponential backoff; past the restart budget
+ *   the slot is `failed`. Deaths are noticed immediately (pidfd), not by polling.
+ * - A worker that misses its heartbeats is killed and replaced; one over `maxMemory` is replaced
+ *   gracefully (the new one first).
+ * - With `listen`, one listening socket is shared by all workers: restarts and `reload()` refuse
+ *   no connection.
+ * - If the manager dies, even by SIGKILL, its workers die with it.
+ *
+ * Linux only for now: elsewhere `start()` rejects with `ERR_XSYS_UNSUPPORTED`.
+ *
+ * @example
+ * const cluster = new Cluster({ entry: 'server.js', workers: 'auto', listen: { port: 8080 } });
+ * cluster.on('message', (msg, { id }) => cluster.send(id, { ack: true }));
+ * await cluster.start();
+ */
+export declare class Cluster extends EventEmitter {
+  constructor(options: ClusterOptions);
+
+  /** The CPUs this process may use, which `workers: 'auto'` starts. */
+  static availableParallelism(): number;
+
+  /** Spawn the workers; resolves once every one called `worker.ready()`. Rejects (and stops everything) if a worker exits or fails before. */
+  start(): Promise<void>;
+  /** Ask every worker to shut down, SIGTERM after `timeout` (default `stopTimeout`), SIGKILL 2 s later; resolves when all have exited. */
+  stop(options?: { timeout?: number }): Promise<void>;
+  /** Replace the workers one at a time: start new, wait until ready, then stop old gracefully. */
+  reload(): Promise<void>;
+  /**
+   * Send a message to worker `id`: Buffers and typed arrays as bytes, anything else as JSON.
+   * Messages sent in one turn of the event loop leave in one write. Returns false when the
+   * worker's queue is over 1 MiB: wait for `'drain'`. Throws `ERR_XSYS_NO_WORKER` if the worker
+   * is not running.
+   */
+  send(id: number, message: unknown): boolean;
+  /** Send a message to every running worker. */
+  broadcast(message: unknown): boolean;
+  /** One row per worker slot; empty when stopped. */
+  workers(): WorkerInfo[];
+  /** The shared port's address, like `server.address()`; null without `listen` or when stopped. */
+  address(): { address: string; family: 'IPv4' | 'IPv6'; port: number } | null;
+
+  on(event: 'message', listener: (message: any, worker: WorkerRef) => void): this;
+  /** A worker process was spawned. */
+  on(event: 'online' | 'ready', listener: (worker: WorkerRef) => void): this;
+  on(event: 'exit', listener: (exit: WorkerExit) => void): this;
+  /** A replacement for a crashed or hung worker is scheduled. */
+  on(event: 'restart', listener: (restart: WorkerRestart) => void): this;
+  /** The slot spent its restart budget and stays empty until `reload()`. */
+  on(event: 'failed', listener: (slot: { id: number; restarts: number }) => void): this;
+  on(event: 'memory', listener: (memory: WorkerMemory) => void): this;
+  /** The worker's queue is below the high-water mark again. */
+  on(event: 'drain', listener: (worker: { id: number }) => void): this;
+  /** Without a listener, errors become process warnings: a worker cannot crash the manager. */
+  on(event: 'error', listener: (error: ClusterError) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
 // Watching (docs/watch.md)
 // ---------------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 //! Each area is a plain-Rust core (`fs`, …) with no N-API types, tested with `cargo test`;
 //! `bindings` is the thin layer that converts arguments and results for JavaScript.
 
+pub mod cluster;
 pub mod error;
 pub mod fs;
 pub mod sys;

@@ -94,6 +94,39 @@ async function searchUsage(project: FileSystem): Promise<void> {
 }
 void searchUsage;
 
+// --- Cluster and its worker side ---
+import { Cluster, type ClusterError, type WorkerExit, type WorkerInfo } from '../../index';
+import worker = require('../../worker');
+import * as http from 'node:http';
+
+async function clusterUsage(): Promise<void> {
+  const cluster = new Cluster({ entry: 'server.js', workers: 'auto', listen: { port: 8080, host: '127.0.0.1' }, maxMemory: 512 * 2 ** 20 });
+  cluster.on('message', (message, from) => cluster.send(from.id, { echo: message, pid: from.pid }));
+  cluster.on('exit', (e: WorkerExit) => console.log(e.id, e.code, e.signal, e.reason));
+  cluster.on('restart', ({ delay, restarts }) => console.log(delay, restarts));
+  cluster.on('memory', ({ action, rss, limit }) => console.log(action, rss / limit));
+  cluster.on('error', (err: ClusterError) => console.log(err.code, err.id));
+  await cluster.start();
+  const ok: boolean = cluster.broadcast(Buffer.from('hi'));
+  const rows: WorkerInfo[] = cluster.workers();
+  const port: number | undefined = cluster.address()?.port;
+  await cluster.reload();
+  await cluster.stop({ timeout: 1000 });
+  const cores: number = Cluster.availableParallelism();
+  void [ok, rows, port, cores];
+}
+
+function workerUsage(): void {
+  if (!worker.isWorker) return;
+  const id: number | null = worker.id;
+  const server = worker.closeOnShutdown(http.createServer((req, res) => res.end(String(id))));
+  server.listen(worker.listenHandle(), () => worker.ready());
+  worker.on('message', (m) => worker.send({ got: m }));
+  worker.onShutdown(async () => undefined);
+}
+void clusterUsage;
+void workerUsage;
+
 import { watch, watchContent, Watcher, type WatchEvent, type ContentChangeEvent, type RenameEvent } from '../../index';
 
 async function watching(): Promise<void> {

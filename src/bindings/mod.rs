@@ -10,6 +10,7 @@
 //! Every `#[napi]` function also carries `catch_unwind`, so a panic while converting arguments
 //! or results cannot abort Node either.
 
+pub mod cluster;
 pub mod events;
 pub mod fs;
 pub mod sys;

@@ -1,0 +1,3 @@
+'use strict';
+// An idle node:cluster worker: connected, doing nothing.
+process.on('message', () => {});

@@ -1,0 +1,286 @@
+//! `NativeCluster`: the binding of `crate::cluster::Cluster`. Options arrive validated and
+//! defaulted by `lib/cluster.js`; events leave through an [`EventQueue`] as plain objects that
+//! `lib/cluster.js` turns into `Cluster` events.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::Env;
+use napi_derive::napi;
+
+use super::events::EventQueue;
+use super::run_sync;
+use crate::cluster::memory::MemoryPolicy;
+use crate::cluster::policy::RestartPolicy;
+use crate::cluster::{self as core, Event, EventSink, Listen, Op};
+
+/// Options with every default filled in; durations in milliseconds, 0 = disabled where noted.
+#[napi(object)]
+pub struct NativeClusterOptions {
+    pub program: String,
+    pub args: Vec<String>,
+    pub env: HashMap<String, String>,
+    pub cwd: Option<String>,
+    /// Absent: one per available CPU.
+    pub workers: Option<u32>,
+    pub listen_host: Option<String>,
+    pub listen_port: Option<u32>,
+    pub listen_backlog: Option<i32>,
+    pub silent: bool,
+    pub heartbeat_interval: f64,
+    /// 0 disables.
+    pub heartbeat_timeout: f64,
+    /// 0 disables.
+    pub ready_timeout: f64,
+    pub restart_delay: f64,
+    pub max_restart_delay: f64,
+    pub max_restarts: u32,
+    pub restart_window: f64,
+    /// Bytes; absent: no limit.
+    pub max_memory: Option<f64>,
+    pub gc_ratio: f64,
+    pub sample_interval: f64,
+    pub max_frame: u32,
+    pub stop_timeout: f64,
+}
+
+fn ms(v: f64) -> Duration {
+    Duration::from_millis(v.max(0.0) as u64)
+}
+
+fn optional_ms(v: f64) -> Option<Duration> {
+    (v > 0.0).then(|| ms(v))
+}
+
+impl From<NativeClusterOptions> for core::Config {
+    fn from(o: NativeClusterOptions) -> Self {
+        let listen = o.listen_port.map(|port| Listen {
+            host: o.listen_host.unwrap_or_else(|| "0.0.0.0".into()),
+            port: port as u16,
+            backlog: o.listen_backlog.unwrap_or(511),
+        });
+        core::Config {
+            program: PathBuf::from(o.program),
+            args: o.args,
+            env: o.env.into_iter().collect(),
+            cwd: o.cwd.map(PathBuf::from),
+            workers: o.workers,
+            listen,
+            silent: o.silent,
+            heartbeat_interval: ms(o.heartbeat_interval),
+            heartbeat_timeout: optional_ms(o.heartbeat_timeout),
+            ready_timeout: optional_ms(o.ready_timeout),
+            restart: RestartPolicy {
+                base_delay: ms(o.restart_delay),
+                max_delay: ms(o.max_restart_delay),
+                max_restarts: o.max_restarts,
+                window: ms(o.restart_window),
+            },
+            memory: MemoryPolicy { limit: o.max_memory.map(|b| b as u64), gc_ratio: o.gc_ratio },
+            sample_interval: ms(o.sample_interval).max(Duration::from_millis(10)),
+            max_frame: o.max_frame as usize,
+            stop_timeout: ms(o.stop_timeout),
+        }
+    }
+}
+
+/// One core event on its way to JS, as a plain object with a `kind`.
+pub struct JsEvent(Event);
+
+impl ToNapiValue for JsEvent {
+    unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let mut o = Object::new(&env)?;
+        let kind = match val.0 {
+            Event::Online { id, pid } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                "online"
+            }
+            Event::Ready { id, pid } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                "ready"
+            }
+            Event::Messages { id, pid, frames, credit } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                o.set("data", Buffer::from(frames))?;
+                // The bytes now belong to JS: release them from the flow-control account.
+                drop(credit);
+                "messages"
+            }
+            Event::Exit { id, pid, code, signal, reason } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                o.set("code", code)?;
+                o.set("signal", signal)?;
+                o.set("reason", reason.name())?;
+                "exit"
+            }
+            Event::Restart { id, pid, delay, restarts, reason } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                o.set("delay", delay.as_secs_f64() * 1000.0)?;
+                o.set("restarts", restarts)?;
+                o.set("reason", reason.name())?;
+                "restart"
+            }
+            Event::Failed { id, restarts } => {
+                o.set("id", id)?;
+                o.set("restarts", restarts)?;
+                "failed"
+            }
+            Event::Memory { id, pid, rss, limit, action } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                o.set("rss", rss as f64)?;
+                o.set("limit", limit as f64)?;
+                o.set("action", action.name())?;
+                "memory"
+            }
+            Event::Error { id, pid, error } => {
+                o.set("id", id)?;
+                o.set("pid", pid)?;
+                o.set("code", error.code.as_ref())?;
+                o.set("message", error.message())?;
+                "error"
+            }
+            Event::Drain { id } => {
+                o.set("id", id)?;
+                "drain"
+            }
+            Event::Done { op, seq, result } => {
+                o.set("op", match op {
+                    Op::Start => "start",
+                    Op::Reload => "reload",
+                })?;
+                o.set("seq", seq)?;
+                if let Err(error) = result {
+                    o.set("code", error.code.as_ref())?;
+                    o.set("message", error.message())?;
+                }
+                "done"
+            }
+            Event::Closed => "closed",
+        };
+        o.set("kind", kind)?;
+        Ok(o.raw())
+    }
+}
+
+struct QueueSink(EventQueue<JsEvent>);
+
+impl EventSink for QueueSink {
+    fn emit(&self, event: Event) -> bool {
+        self.0.push(JsEvent(event))
+    }
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeWorkerInfo {
+    pub id: u32,
+    pub pid: Option<u32>,
+    pub state: String,
+    pub restarts: u32,
+    pub rss: f64,
+    pub cpu: f64,
+    pub uptime: f64,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeAddress {
+    pub address: String,
+    pub family: String,
+    pub port: u32,
+}
+
+/// The native half of `Cluster` (see `lib/cluster.js`): exists from `start()` until `closed`.
+#[napi]
+pub struct NativeCluster {
+    inner: core::Cluster,
+}
+
+#[napi]
+impl NativeCluster {
+    /// Bind the shared port, start the supervisor and spawn the workers. `callback` receives
+    /// event batches; a `done` event with `seq: startSeq` reports when all workers are ready.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: Env,
+        options: NativeClusterOptions,
+        start_seq: u32,
+        #[napi(ts_arg_type = "(events: Array<Record<string, any>>) => void")] callback: Function<'_, Vec<JsEvent>, ()>,
+    ) -> napi::Result<Self> {
+        let queue = EventQueue::new(&callback)?;
+        run_sync(&env, "start", || {
+            let sink: Arc<dyn EventSink> = Arc::new(QueueSink(queue));
+            Ok(NativeCluster { inner: core::Cluster::start(options.into(), sink, start_seq)? })
+        })
+    }
+
+    /// Send whole frames to worker `id`; false when its queue is over the high-water mark.
+    #[napi(catch_unwind)]
+    pub fn write(&self, env: Env, id: u32, frames: &[u8]) -> napi::Result<bool> {
+        run_sync(&env, "send", || self.inner.write(id, frames))
+    }
+
+    /// Send whole frames to every running worker.
+    #[napi(catch_unwind)]
+    pub fn broadcast(&self, frames: &[u8]) -> bool {
+        self.inner.broadcast(frames)
+    }
+
+    /// Roll through the workers; a `done` event with `seq` follows.
+    #[napi(catch_unwind)]
+    pub fn reload(&self, env: Env, seq: u32) -> napi::Result<()> {
+        run_sync(&env, "reload", || self.inner.reload(seq))
+    }
+
+    /// Graceful shutdown, SIGTERM after `timeoutMs`, SIGKILL 2 s later; `closed` follows.
+    #[napi(catch_unwind)]
+    pub fn stop(&self, timeout_ms: f64) {
+        self.inner.stop(ms(timeout_ms));
+    }
+
+    #[napi(catch_unwind)]
+    pub fn workers(&self) -> Vec<NativeWorkerInfo> {
+        self.inner
+            .workers()
+            .into_iter()
+            .map(|w| NativeWorkerInfo {
+                id: w.id,
+                pid: w.pid,
+                state: w.state.name().to_string(),
+                restarts: w.restarts,
+                rss: w.rss as f64,
+                cpu: w.cpu,
+                uptime: w.uptime,
+            })
+            .collect()
+    }
+
+    #[napi(catch_unwind)]
+    pub fn address(&self) -> Option<NativeAddress> {
+        self.inner.address().map(|a| NativeAddress {
+            address: a.ip().to_string(),
+            family: if a.is_ipv4() { "IPv4" } else { "IPv6" }.to_string(),
+            port: a.port().into(),
+        })
+    }
+
+    /// Wait for the supervisor thread after `closed` (it has already finished its work).
+    #[napi(catch_unwind)]
+    pub fn join(&mut self) {
+        self.inner.join();
+    }
+}
+
+/// The CPUs this process may use (cgroup quota and affinity respected): `workers: 'auto'`.
+#[napi(catch_unwind)]
+pub fn available_parallelism() -> u32 {
+    core::available_parallelism()
+}

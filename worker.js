@@ -1,0 +1,182 @@
+'use strict';
+// `require('xypriss-sys/worker')`: the worker side of a `Cluster`. Plain JS (the addon is not
+// loaded here). In a process started by a Cluster it connects to the control channel the manager
+// passed as an inherited fd, sends heartbeats, answers `gc` and `shutdown`, and exits as soon as
+// the manager is gone. Anywhere else `isWorker` is false and nothing is set up.
+const { EventEmitter } = require('node:events');
+const net = require('node:net');
+const { TAG, DEFAULT_MAX_FRAME, FrameWriter, FrameReader } = require('./lib/frame.js');
+
+const env = process.env;
+const channelFd = Number.parseInt(env.XYPRISS_CHANNEL_FD, 10);
+const listenFd = Number.parseInt(env.XYPRISS_LISTEN_FD, 10);
+const workerId = Number.parseInt(env.XYPRISS_WORKER_ID, 10);
+const isWorker = Number.isInteger(channelFd) && Number.isInteger(workerId);
+const HIGH_WATER_MARK = 1024 * 1024;
+const FLUSH_AT = 64 * 1024;
+
+function notAWorker(what) {
+  const err = new Error(`${what}: this process was not started by a xypriss-sys Cluster`);
+  err.code = 'ERR_XSYS_NOT_A_WORKER';
+  return err;
+}
+
+class Worker extends EventEmitter {
+  #socket = null;
+  #writer;
+  #flushing = false;
+  #servers = new Set();
+  #hooks = [];
+  #shuttingDown = false;
+  #readySent = false;
+  #full = false;
+
+  constructor() {
+    super();
+    /** Whether this process is a Cluster worker. */
+    this.isWorker = isWorker;
+    /** The worker's slot number (0 … workers-1), kept across restarts; null outside a cluster. */
+    this.id = isWorker ? workerId : null;
+    if (!isWorker) return;
+    const maxFrame = Number.parseInt(env.XYPRISS_MAX_FRAME, 10) || DEFAULT_MAX_FRAME;
+    this.#writer = new FrameWriter(maxFrame);
+    const reader = new FrameReader(maxFrame, (tag, message) => this.#onFrame(tag, message));
+    const socket = new net.Socket({ fd: channelFd, readable: true, writable: true });
+    this.#socket = socket;
+    socket.on('data', (chunk) => {
+      try {
+        reader.push(chunk);
+      } catch (err) {
+        process.emitWarning(`xypriss-sys worker: bad frame from the manager (${err.message})`);
+        process.exit(1);
+      }
+    });
+    // The manager is gone (or dropped us): a worker never outlives it.
+    socket.on('end', () => process.exit(0));
+    socket.on('error', () => process.exit(0));
+    socket.on('drain', () => this.#drained());
+    // The channel keeps the process alive only while someone listens for messages, like
+    // Node's own IPC channel.
+    socket.unref();
+    this.on('newListener', (name) => name === 'message' && socket.ref());
+    this.on('removeListener', (name) => name === 'message' && this.listenerCount('message') === 0 && socket.unref());
+    const interval = Number.parseInt(env.XYPRISS_HEARTBEAT_INTERVAL, 10) || 1000;
+    this.#control(TAG.HEARTBEAT);
+    setInterval(() => this.#control(TAG.HEARTBEAT), interval).unref();
+  }
+
+  /**
+   * Send a message to the manager: Buffers and typed arrays as bytes, anything else as JSON.
+   * Returns false when the channel's buffer is full; wait for 'drain' before sending more.
+   */
+  send(message) {
+    if (!this.#socket) throw notAWorker('send');
+    this.#writer.push(message);
+    if (this.#writer.length >= FLUSH_AT) this.#flush();
+    else this.#scheduleFlush();
+    const below = this.#socket.writableLength + this.#writer.length < HIGH_WATER_MARK;
+    if (!below) this.#full = true;
+    return below;
+  }
+
+  /** Tell the manager this worker is ready to serve (once; later calls do nothing). */
+  ready() {
+    if (!this.#socket || this.#readySent) return;
+    this.#readySent = true;
+    this.#control(TAG.READY);
+  }
+
+  /** The shared listening socket, for `server.listen(worker.listenHandle())`. */
+  listenHandle() {
+    if (!isWorker) throw notAWorker('listenHandle');
+    if (!Number.isInteger(listenFd)) {
+      const err = new Error('listenHandle: the cluster was started without a `listen` option');
+      err.code = 'ERR_XSYS_NO_SHARED_PORT';
+      throw err;
+    }
+    return { fd: listenFd };
+  }
+
+  /** Close `server` (stop accepting, let open requests finish) when the manager asks this worker to stop. */
+  closeOnShutdown(server) {
+    this.#servers.add(server);
+    server.once('close', () => this.#servers.delete(server));
+    return server;
+  }
+
+  /** Run `fn` (it may return a Promise) during a graceful shutdown, after the servers closed. */
+  onShutdown(fn) {
+    if (typeof fn !== 'function') {
+      const err = new TypeError(`The "fn" argument must be of type function. Received ${typeof fn}`);
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
+    }
+    this.#hooks.push(fn);
+  }
+
+  /** Graceful shutdown: close the servers, wait for their connections, run the hooks, exit. */
+  async shutdown() {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    this.emit('shutdown');
+    await Promise.all([...this.#servers].map(closeServer));
+    for (const fn of this.#hooks) {
+      try {
+        await fn();
+      } catch (err) {
+        process.emitWarning(`xypriss-sys worker: a shutdown hook failed: ${err && err.message}`);
+      }
+    }
+    process.exit(0);
+  }
+
+  #onFrame(tag, message) {
+    if (tag === TAG.JSON || tag === TAG.BINARY) this.emit('message', message);
+    else if (tag === TAG.GC) {
+      if (typeof global.gc === 'function') global.gc();
+      this.emit('gc');
+    } else if (tag === TAG.SHUTDOWN) this.shutdown();
+  }
+
+  #control(tag) {
+    this.#writer.pushControl(tag);
+    this.#scheduleFlush();
+  }
+
+  // Frames sent in one turn of the event loop leave in one write.
+  #scheduleFlush() {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => {
+      this.#flushing = false;
+      this.#flush();
+    });
+  }
+
+  #flush() {
+    if (this.#writer.length === 0 || this.#socket.destroyed) return;
+    if (this.#socket.write(this.#writer.take(false))) this.#drained();
+  }
+
+  #drained() {
+    if (!this.#full || this.#socket.writableLength + this.#writer.length >= HIGH_WATER_MARK) return;
+    this.#full = false;
+    process.nextTick(() => this.emit('drain'));
+  }
+}
+
+/** Stop accepting, then wait for open connections; idle keep-alive ones are closed as they idle. */
+function closeServer(server) {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const idle = typeof server.closeIdleConnections === 'function'
+      ? setInterval(() => server.closeIdleConnections(), 100)
+      : null;
+    server.close(() => {
+      if (idle) clearInterval(idle);
+      resolve();
+    });
+  });
+}
+
+module.exports = new Worker();
