@@ -103,6 +103,21 @@ export declare class NativeFileSystem {
   untar(archive: string, dest: string, limits: RawLimits, onUnsafe: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<UntarResult>
 }
 
+/** The native half of `Watcher` (see `lib/watch.js`). */
+export declare class NativeWatcher {
+  /** Starts watching; `callback` receives batches of events and errors. */
+  constructor(paths: Array<string>, config: WatchConfig, callback: (batch: Array<object>) => void)
+  /**
+   * Resolves once every kernel watch and descriptor of the watcher is released and its
+   * thread is ending. Waiting takes no thread: the watcher's own thread signals the end.
+   */
+  close(): Promise<void>
+  /** Test hook: make the watcher's thread panic. */
+  __panicEngine(): void
+  /** Test hook: stall the kernel-event thread so that the kernel queue overflows. */
+  __stallBackend(ms: number): void
+}
+
 /**
  * A background thread pushing `0..count` through an `EventQueue`, `interval_us` apart
  * (see events.test.mjs).
@@ -135,6 +150,25 @@ export interface Access {
 /** The CPUs this process may use (cgroup quota and affinity respected): `workers: 'auto'`. */
 export declare function availableParallelism(): number
 
+export interface ChangeObject {
+  type: string
+  path: string
+  from?: string
+  to?: string
+  is_dir: boolean
+  timestamp: number
+}
+
+export interface ContentObject {
+  type: string
+  path: string
+  previous_size: number
+  size: number
+  exists: boolean
+  diff: Array<LineObject> | null
+  timestamp: number
+}
+
 export interface DiskUsage {
   path: string
   size: number
@@ -160,6 +194,12 @@ export interface GrepResult {
   matches: Array<SearchMatch>
   errors: Array<RawProblem>
   omitted: number
+}
+
+export interface LineObject {
+  type: string
+  line_number: number
+  line: string
 }
 
 export interface NativeAddress {
@@ -245,6 +285,11 @@ export interface RawProblem {
   dest?: string
 }
 
+export interface ReadyObject {
+  type: string
+  timestamp: number
+}
+
 export interface RenameChange {
   old_path: string
   new_path: string
@@ -293,6 +338,19 @@ export interface UntarResult {
   entries: number
   bytes: number
   skipped: Array<SkippedEntry>
+}
+
+/** Options as `lib/watch.js` passes them. */
+export interface WatchConfig {
+  recursive: boolean
+  ignore: Array<string>
+  gitignore: boolean
+  debounceMs: number
+  followSymlinks: boolean
+  /** Watch file contents; `diff` and `max_bytes` only apply then. */
+  content: boolean
+  diff: boolean
+  maxBytes: number
 }
 
 export declare namespace sys {

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeCluster = nativeBinding.NativeCluster
 module.exports.NativeFileSystem = nativeBinding.NativeFileSystem
+module.exports.NativeWatcher = nativeBinding.NativeWatcher
 module.exports.TestEventSource = nativeBinding.TestEventSource
 module.exports.__testChildrenMaxRss = nativeBinding.__testChildrenMaxRss
 module.exports.__testEventSource = nativeBinding.__testEventSource

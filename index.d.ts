@@ -1117,3 +1117,171 @@ export declare class Cluster extends EventEmitter {
   on(event: 'error', listener: (error: ClusterError) => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
 }
+
+// Watching (docs/watch.md)
+// ---------------------------------------------------------------------------------------------
+
+/** What happened to a path. Times are unix seconds with a fractional part, like {@link FileStats}. */
+export interface ChangeEvent {
+  type: 'created' | 'modified' | 'deleted';
+  /** Absolute path. */
+  path: string;
+  /** Whether the entry is (or was, for `deleted`) a directory. */
+  is_dir: boolean;
+  /** When the change was observed, in unix seconds. */
+  timestamp: number;
+}
+
+/** An entry renamed or moved within the watched paths, reported once with both paths. */
+export interface RenameEvent {
+  type: 'renamed';
+  /** The new path (same as `to`). */
+  path: string;
+  from: string;
+  to: string;
+  is_dir: boolean;
+  timestamp: number;
+}
+
+/** The initial scan is done: every change from now on is reported. */
+export interface ReadyEvent {
+  type: 'ready';
+  timestamp: number;
+}
+
+/**
+ * The kernel's event queue overflowed and events for `path` (a watched path) were dropped. The
+ * watcher rescans it right away and reports what changed meanwhile as ordinary events: nothing
+ * is lost, but renames during the gap show as deletions and creations.
+ */
+export interface OverflowEvent {
+  type: 'overflow';
+  path: string;
+  is_dir: boolean;
+  timestamp: number;
+}
+
+/** One line of a {@link ContentChangeEvent}'s diff. */
+export interface LineChange {
+  type: 'added' | 'removed';
+  /** 1-based: in the new version for added lines, in the previous version for removed ones. */
+  line_number: number;
+  /** The line without its line ending. */
+  line: string;
+}
+
+/** A watched file's content changed (see {@link watchContent}). */
+export interface ContentChangeEvent {
+  type: 'change';
+  path: string;
+  /** Size in bytes of the previous version (0 if the file did not exist). */
+  previous_size: number;
+  /** Size in bytes now (0 when deleted). */
+  size: number;
+  /** `false` when the file was deleted; its diff then removes every line. */
+  exists: boolean;
+  /**
+   * Added and removed lines (unchanged lines omitted), or `null` when either version is binary
+   * (a NUL byte or invalid UTF-8), larger than `maxBytes`, or `diff` is off.
+   */
+  diff: LineChange[] | null;
+  timestamp: number;
+}
+
+/** Every event object a watcher emits (the `'all'` event and the async iterator). */
+export type WatchEvent = ChangeEvent | RenameEvent | ReadyEvent | OverflowEvent | ContentChangeEvent;
+
+export interface WatchOptions {
+  /** Watch directories' whole trees; `false`: only their direct entries. Default `true`. */
+  recursive?: boolean;
+  /**
+   * Patterns to ignore, in `.gitignore` syntax, relative to each watched directory: `node_modules`
+   * and `*.log` match at any depth, `/dist` or `build/**` only from the root, `out/` directories
+   * only, `!keep.log` re-includes. Ignored directories are neither scanned nor watched.
+   */
+  ignore?: string | string[];
+  /** Also honour `.gitignore` files (nested ones, and those above the root up to the repository root); `.git` is then ignored too. Default `false`. */
+  gitignore?: boolean;
+  /**
+   * Debounce window in ms: what happens to a path within it is reported as one event (created +
+   * modified = created, created + deleted = nothing, an atomic save = one modified). The window
+   * opens at a path's first event and is never extended. `0` reports each batch of kernel events
+   * at once. Default 20 (50 for {@link watchContent}).
+   */
+  debounce?: number;
+  /** Keep Node's event loop alive while open, like `fs.watch`. Default `true`. */
+  persistent?: boolean;
+  /** Descend into symbolic links to directories inside the tree (cycles are cut). The watched paths themselves are always followed. Default `false`. */
+  followSymlinks?: boolean;
+}
+
+export interface WatchContentOptions extends WatchOptions {
+  /** Compute line diffs. Default `true`. */
+  diff?: boolean;
+  /** Files larger than this are compared by size, inode and mtime and reported without a diff. Default 1 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * A running watch: an EventEmitter and an async iterator of {@link WatchEvent}s. Events:
+ * `'created'`, `'modified'`, `'deleted'`, `'renamed'`, `'ready'`, `'overflow'` (and `'change'`
+ * for content watchers) with the event object; `'all'` with every one of them; `'error'` with an
+ * {@link XsysError} (a directory that could not be read or watched, an inotify limit hit); and
+ * `'close'`. As with any EventEmitter, an `'error'` without a listener is thrown.
+ *
+ * @example
+ * const w = watch('src', { ignore: ['*.tmp'] });
+ * w.on('renamed', (e) => console.log(e.from, '→', e.to));
+ * for await (const e of w) if (e.type === 'modified') rebuild(e.path);
+ */
+export declare class Watcher extends EventEmitter implements AsyncIterable<WatchEvent> {
+  private constructor();
+  /** Whether {@link Watcher.close} has been called (no event is emitted after that). */
+  readonly closed: boolean;
+  /** Stop watching. Resolves once every kernel watch and descriptor is released and the watcher's threads are ending; emits `'close'`. Idempotent. */
+  close(): Promise<void>;
+  /** Keep Node's event loop alive while open (the default unless `persistent: false`). */
+  ref(): this;
+  /** Do not keep Node's event loop alive for this watcher. */
+  unref(): this;
+  /** Every event until the watcher closes; leaving a `for await` loop closes it; an `'error'` is thrown. */
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent>;
+
+  on(event: 'created' | 'modified' | 'deleted', listener: (event: ChangeEvent) => void): this;
+  on(event: 'renamed', listener: (event: RenameEvent) => void): this;
+  on(event: 'ready', listener: (event: ReadyEvent) => void): this;
+  on(event: 'overflow', listener: (event: OverflowEvent) => void): this;
+  on(event: 'change', listener: (event: ContentChangeEvent) => void): this;
+  on(event: 'all', listener: (event: WatchEvent) => void): this;
+  on(event: 'error', listener: (error: XsysError) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  once(event: 'created' | 'modified' | 'deleted', listener: (event: ChangeEvent) => void): this;
+  once(event: 'renamed', listener: (event: RenameEvent) => void): this;
+  once(event: 'ready', listener: (event: ReadyEvent) => void): this;
+  once(event: 'overflow', listener: (event: OverflowEvent) => void): this;
+  once(event: 'change', listener: (event: ContentChangeEvent) => void): this;
+  once(event: 'all', listener: (event: WatchEvent) => void): this;
+  once(event: 'error', listener: (error: XsysError) => void): this;
+  once(event: 'close', listener: () => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/**
+ * Watch files and directory trees. One kernel watch per directory (never per file); a watched
+ * file is watched through its directory, so it survives editors' atomic saves. Each path must
+ * exist (`ENOENT` otherwise); a watched path that is later deleted is reported `deleted` and
+ * watched again when it reappears. Paths in events are absolute.
+ *
+ * Hitting inotify's limits throws (or emits, for directories found later) `ENOSPC`/`EMFILE`
+ * errors whose message names the sysctl (`fs.inotify.max_user_watches`,
+ * `fs.inotify.max_user_instances`) and its current value.
+ */
+export declare function watch(paths: PathLike | PathLike[], options?: WatchOptions): Watcher;
+
+/**
+ * Watch files' contents: a `'change'` event with a line diff against the previous content each
+ * time a file's content actually changes (touch and chmod are not reported). Survives atomic
+ * saves and a file deleted and re-created. Every path must be a file (`EISDIR` otherwise).
+ */
+export declare function watchContent(paths: PathLike | PathLike[], options?: WatchContentOptions): Watcher;

@@ -4,5 +4,6 @@
 const { FileSystem, fs } = require('./lib/fs.js');
 const { sys } = require('./lib/sys.js');
 const { Cluster } = require('./lib/cluster.js');
+const { Watcher, watch, watchContent } = require('./lib/watch.js');
 
-module.exports = { FileSystem, fs, sys, Cluster };
+module.exports = { FileSystem, fs, sys, Cluster, Watcher, watch, watchContent };

@@ -10,6 +10,7 @@ pub mod fs;
 pub mod sys;
 pub mod search;
 pub mod archive;
+pub mod watch;
 
 mod bindings;
 

@@ -145,3 +145,36 @@ function compatUsage(): void {
   void [names, root, binary, runner.fs.statsSync('.').is_dir];
 }
 void compatUsage;
+
+import { watch, watchContent, Watcher, type WatchEvent, type ContentChangeEvent, type RenameEvent } from '../../index';
+
+async function watching(): Promise<void> {
+  const w: Watcher = watch(['src', new URL('file:///srv/app/config.json')], {
+    recursive: true,
+    ignore: ['node_modules', '*.log'],
+    gitignore: true,
+    debounce: 0,
+    persistent: false,
+    followSymlinks: false,
+  });
+  w.on('renamed', (e: RenameEvent) => console.log(e.from, e.to, e.is_dir));
+  w.on('created', (e) => console.log(e.path, e.timestamp));
+  w.on('overflow', (e) => console.log(e.path));
+  w.on('error', (err) => console.log(err.code, err.hint));
+  w.unref().ref();
+  for await (const e of w) {
+    const event: WatchEvent = e;
+    if (event.type === 'ready') break;
+    if (event.type === 'modified') console.log(event.is_dir);
+  }
+  await w.close();
+  const closed: boolean = w.closed;
+
+  const c = watchContent('app.conf', { diff: true, maxBytes: 1 << 20, debounce: 50 });
+  c.on('change', (e: ContentChangeEvent) => {
+    for (const line of e.diff ?? []) console.log(line.type, line.line_number, line.line);
+    console.log(e.previous_size, e.size, e.exists);
+  });
+  void closed;
+}
+void watching;

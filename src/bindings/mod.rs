@@ -18,6 +18,7 @@ mod jobs;
 pub mod search;
 pub mod archive;
 mod test_hooks;
+pub mod watch;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
