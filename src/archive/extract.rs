@@ -324,7 +324,9 @@ impl Extractor<'_> {
             return Ok(Err(r));
         }
         let target = PathBuf::from(platform::os_name(target));
-        parent.symlink_contents(&target, name).ctx(OP, "symlink", self.archive)?;
+        // Windows needs to know whether a link names a directory; the target may not exist yet.
+        let points_to_dir = parent.metadata(&target).is_ok_and(|m| m.is_dir());
+        crate::fs::platform::dir_symlink_unchecked(parent, &target, name, points_to_dir).ctx(OP, "symlink", self.archive)?;
         Ok(Ok(()))
     }
 

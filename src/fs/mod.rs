@@ -26,7 +26,7 @@ mod write;
 
 #[cfg_attr(unix, path = "platform_unix.rs")]
 #[cfg_attr(windows, path = "platform_windows.rs")]
-mod platform;
+pub(crate) mod platform;
 
 use std::path::{Component, Path, PathBuf};
 
