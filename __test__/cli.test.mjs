@@ -148,6 +148,35 @@ test('monitor commands print one JSON line per event and stop after --duration',
   assert.equal(JSON.parse(proc.out.trim().split('\n')[0]).data.pid, process.pid);
 });
 
+test('fs watch and fs watch-content print one JSON line per event until --duration', async (t) => {
+  const dir = scratch(t);
+  nodeFs.writeFileSync(join(dir, 'f.txt'), 'one\n');
+  const follow = (args) => {
+    const child = spawn(process.execPath, [BIN, '--root', dir, '--json', 'fs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const lines = async (n) => {
+      while (out.split('\n').filter(Boolean).length < n) await new Promise((r) => setTimeout(r, 20));
+      return out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    };
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    return { lines, exited };
+  };
+  const w = follow(['watch', '.', '--duration', '3']);
+  assert.equal((await w.lines(1))[0].data.type, 'ready');
+  nodeFs.writeFileSync(join(dir, 'g.txt'), 'new');
+  assert.ok((await w.lines(2)).some((l) => l.event === 'all' && l.data.type === 'created' && l.data.path === join(dir, 'g.txt')));
+  assert.equal(await w.exited, 0);
+
+  const c = follow(['watch-content', 'f.txt', '--duration', '3']);
+  assert.equal((await c.lines(1))[0].event, 'ready');
+  nodeFs.writeFileSync(join(dir, 'f.txt'), 'one\ntwo\n');
+  const [, change] = await c.lines(2);
+  assert.equal(change.event, 'change');
+  assert.deepEqual(change.data.diff, [{ type: 'added', line_number: 2, line: 'two' }]);
+  assert.equal(await c.exited, 0);
+});
+
 test('npx xsys sys quick, the README example, prints the four summary lines', () => {
   const run = spawnSync('npx', ['--no-install', 'xsys', 'sys', 'quick'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),

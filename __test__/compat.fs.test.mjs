@@ -249,3 +249,21 @@ test('the runner is unconfined by default, like the old tool, and confines on re
   assert.equal(new XyPrissRunner(root).runSync('fs', 'read', [rel]), 'outside');
   assert.throws(() => new XyPrissRunner(root, { confine: true }).runSync('fs', 'read', [rel]), { code: 'ERR_XSYS_OUTSIDE_ROOT' });
 });
+
+test('$watch and $watchContent return watchers that deliver events and close after the duration', async (t) => {
+  const { root } = project(t);
+  const runner = new XyPrissRunner(root);
+  const watcher = runner.runSync('fs', 'watch', ['src'], { duration: 30 });
+  await new Promise((resolve) => watcher.once('ready', resolve));
+  nodeFs.writeFileSync(nodePath.join(root, 'src/new.ts'), 'x');
+  const created = await new Promise((resolve) => watcher.on('created', (e) => e.path.endsWith('new.ts') && resolve(e)));
+  assert.equal(created.path, nodePath.join(root, 'src/new.ts'));
+  await watcher.close();
+
+  const content = runner.runSync('fs', 'watch-content', ['src/index.ts'], { duration: 0.8 });
+  await new Promise((resolve) => content.once('ready', resolve));
+  nodeFs.writeFileSync(nodePath.join(root, 'src/index.ts'), 'export {};\nexport const y = 2;\n');
+  const change = await new Promise((resolve) => content.once('change', resolve));
+  assert.deepEqual(change.diff, [{ type: 'added', line_number: 2, line: 'export const y = 2;' }]);
+  await new Promise((resolve) => content.once('close', resolve));
+});

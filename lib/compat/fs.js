@@ -1,8 +1,26 @@
 'use strict';
 // `fs` actions of the old tool, with its reply shapes and its bugs fixed (docs/compat.md).
 const path = require('node:path');
+const { watch, watchContent } = require('../watch.js');
 
 const text = (v) => (v === undefined || v === null ? '' : String(v));
+
+/** The paths to watch, resolved against the root; none means the root itself. */
+function targets(fs, paths) {
+  const list = paths.filter((p) => p !== undefined && p !== null && p !== '');
+  return list.length ? list.map((p) => path.resolve(fs.root, text(p))) : [fs.root];
+}
+
+/** Close a watcher after `seconds` (the old `--duration`, default 60; 0 means never). */
+function closeAfter(watcher, seconds) {
+  const s = seconds === undefined || seconds === null || seconds === '' ? 60 : Number(seconds);
+  if (s > 0) {
+    const timer = setTimeout(() => watcher.close(), s * 1000);
+    timer.unref();
+    watcher.once('close', () => clearTimeout(timer));
+  }
+  return watcher;
+}
 
 /** Each old-style action: (ctx, positional args, options) → what the old client returned. */
 module.exports = {
@@ -105,6 +123,20 @@ module.exports = {
   /** `[{ hash, size, paths }]`: empty files are not duplicates; unreadable files are never grouped. */
   dedupe({ fs }, [p]) {
     return fs.dedupeSync(text(p || '.'));
+  },
+
+  /**
+   * A Watcher (EventEmitter and async iterator) for the paths, resolved against the root (the
+   * old tool took over the terminal for `duration` seconds and JS never saw an event). It
+   * closes itself after `duration` seconds (default 60, as before); `close()` ends it earlier.
+   */
+  watch({ fs }, paths, { duration }) {
+    return closeAfter(watch(targets(fs, paths), { persistent: true }), duration);
+  },
+
+  /** A content Watcher: `change` events with a line diff (`diff: false` for none). */
+  'watch-content'({ fs }, paths, { duration, diff }) {
+    return closeAfter(watchContent(targets(fs, paths), { diff: diff !== false }), duration);
   },
 
   /** A Readable of the file (the old tool printed chunks as JSON lines and blocked). */
