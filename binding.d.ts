@@ -52,7 +52,7 @@ export declare class NativeFileSystem {
   writeSync(path: string, data: string | Uint8Array, append: boolean, atomic: boolean, fsync: boolean, mode?: number | undefined | null): void
   write(path: string, data: string | Uint8Array, append: boolean, atomic: boolean, fsync: boolean, mode?: number | undefined | null): Promise<void>
   copySync(src: string, dest: string, overwrite: boolean, preserveTimes: boolean): void
-  copy(src: string, dest: string, overwrite: boolean, preserveTimes: boolean): Promise<void>
+  copy(src: string, dest: string, overwrite: boolean, preserveTimes: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
   moveSync(src: string, dest: string): void
   move(src: string, dest: string): Promise<void>
   rmSync(path: string, recursive: boolean, force: boolean): void
@@ -66,7 +66,7 @@ export declare class NativeFileSystem {
   linkSync(target: string, path: string): void
   link(target: string, path: string): Promise<void>
   hashSync(path: string, algorithm: string): string
-  hash(path: string, algorithm: string): Promise<string>
+  hash(path: string, algorithm: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<string>
   verifySync(path: string, expected: string, algorithm?: string | undefined | null): boolean
   verify(path: string, expected: string, algorithm?: string | undefined | null): Promise<boolean>
   sizeSync(path: string): SizeReport

@@ -104,11 +104,18 @@ export interface WriteOptions {
   mode?: number | string;
 }
 
-export interface CopyOptions {
+/** Options of {@link FileSystem.copy}; `signal` and `onProgress` (files, bytes copied so far) apply to the Promise form. */
+export interface CopyOptions extends JobOptions {
   /** Replace existing files at the destination. Default `true`; `false` makes an existing file an `EEXIST` error. */
   overwrite?: boolean;
   /** Give copies the source's access and modification times. Default `false`. */
   preserveTimes?: boolean;
+}
+
+/** Options of {@link FileSystem.hash}; `onProgress` reports the bytes hashed so far. */
+export interface HashOptions extends JobOptions {
+  /** Digest algorithm. Default `'sha256'`. */
+  algorithm?: HashAlgorithm;
 }
 
 export interface RemoveOptions {
@@ -385,9 +392,9 @@ export declare class FileSystem {
   statsSync(path: PathLike, options?: { follow?: boolean }): FileStats;
 
   /** Streamed digest of a file, lowercase hex (default SHA-256). */
-  hash(path: PathLike, options?: { algorithm?: HashAlgorithm }): Promise<string>;
-  /** Synchronous {@link FileSystem.hash}. */
-  hashSync(path: PathLike, options?: { algorithm?: HashAlgorithm }): string;
+  hash(path: PathLike, options?: HashOptions): Promise<string>;
+  /** Synchronous {@link FileSystem.hash} (an already aborted `signal` throws; no progress). */
+  hashSync(path: PathLike, options?: HashOptions): string;
 
   /** Whether the file's digest equals `hash` (any case, surrounding space ignored). Without `algorithm`, it is chosen from the digest's length (64 hex digits = SHA-256). */
   verify(path: PathLike, hash: string, options?: { algorithm?: HashAlgorithm }): Promise<boolean>;

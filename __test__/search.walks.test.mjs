@@ -30,11 +30,16 @@ test('an already aborted signal rejects at once, sync forms throw', async (t) =>
     () => fs.sync('d0', 'copy', { signal }),
     () => fs.tar('.', 'x.tar', { signal }),
     () => fs.gzip('d0/f0.txt', 'x.gz', { signal }),
+    () => fs.copy('d0', 'copied', { signal }),
+    () => fs.hash('d0/f0.txt', { signal }),
   ]) {
     await assert.rejects(call(), (err) => err.name === 'AbortError' && err.code === 'ABORT_ERR' && err.cause.message === 'stop');
   }
   assert.throws(() => fs.duSync('.', { signal }), ABORT);
+  assert.throws(() => fs.copySync('d0', 'copied', { signal }), ABORT);
+  assert.throws(() => fs.hashSync('d0/f0.txt', { signal }), ABORT);
   assert.equal(nodeFs.existsSync(join(fs.root, 'copy')), false);
+  assert.equal(nodeFs.existsSync(join(fs.root, 'copied')), false);
 });
 
 test('aborting during a walk stops it with an AbortError', async (t) => {
@@ -64,6 +69,57 @@ test('onProgress reports growing file and byte counts, and the last report is th
   const total = nodeFs.readdirSync(fs.root, { recursive: true }).filter((p) => p.endsWith('.txt'));
   const bytes = total.reduce((sum, p) => sum + nodeFs.statSync(join(fs.root, p)).size, 0);
   assert.deepEqual(seen.at(-1), { files: total.length, bytes });
+});
+
+test('copy and hash report progress: files, and bytes as a large file goes through', async (t) => {
+  const { fs, root } = wide(t, 4, 25);
+  const big = Buffer.alloc(40 << 20, 'b');
+  nodeFs.writeFileSync(join(root, 'd0', 'big'), big);
+  const treeBytes = nodeFs.readdirSync(join(root, 'd0')).reduce((sum, p) => sum + nodeFs.statSync(join(root, 'd0', p)).size, 0);
+
+  const copied = [];
+  await fs.copy('d0', 'copied', { onProgress: (p) => copied.push(p) });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(copied.at(-1), { files: 25 + 1, bytes: treeBytes });
+  assert.deepEqual(nodeFs.readFileSync(join(root, 'copied/big')), big);
+
+  const one = [];
+  await fs.copy('d0/big', 'big2', { onProgress: (p) => one.push(p) });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(one.at(-1), { files: 1, bytes: big.length });
+
+  const hashed = [];
+  const digest = await fs.hash('d0/big', { onProgress: (p) => hashed.push(p) });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(digest, (await import('node:crypto')).createHash('sha256').update(big).digest('hex'));
+  assert.deepEqual(hashed.at(-1), { files: 1, bytes: big.length });
+});
+
+test('aborting a copy or hash of a large file stops it part-way', async (t) => {
+  const { fs, root } = wide(t, 1, 1);
+  // A sparse 64 GiB file: no machine reads it in the 100 ms before the first progress report.
+  const size = 64 * 2 ** 30;
+  nodeFs.writeFileSync(join(root, 'big'), '');
+  nodeFs.truncateSync(join(root, 'big'), size);
+  for (const op of [(o) => fs.hash('big', o), (o) => fs.copy('big', 'big.copy', o)]) {
+    const controller = new AbortController();
+    let at = null;
+    const onProgress = (p) => {
+      if (at === null) {
+        at = p.bytes;
+        controller.abort();
+      }
+    };
+    await assert.rejects(op({ signal: controller.signal, onProgress }), ABORT);
+    assert.ok(at !== null && at < size, `aborted at ${at} of ${size} bytes`);
+  }
+  assert.deepEqual(nodeFs.readdirSync(root).sort(), ['big', 'd0'], 'the aborted copy left nothing behind');
+  nodeFs.writeFileSync(join(root, 'old'), 'keep me');
+  const controller = new AbortController();
+  const replacing = fs.copy('big', 'old', { signal: controller.signal, onProgress: () => controller.abort() });
+  await assert.rejects(replacing, ABORT);
+  assert.equal(nodeFs.readFileSync(join(root, 'old'), 'utf8'), 'keep me', 'an aborted overwrite keeps the old file');
+  assert.deepEqual(nodeFs.readdirSync(root).sort(), ['big', 'd0', 'old']);
 });
 
 test('an onProgress that throws cancels the work and rejects with what it threw', async (t) => {

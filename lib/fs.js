@@ -9,6 +9,7 @@ const v = require('./validate.js');
 const { statsAt, WIDTH } = require('./stats.js');
 const search = require('./search.js');
 const archive = require('./archive.js');
+const { steer, checkSync } = require('./jobs.js');
 
 const statsScratch = new Float64Array(WIDTH);
 
@@ -146,12 +147,14 @@ class FileSystem {
 
   copySync(src, dest, options) {
     const o = v.options(options);
+    checkSync(o);
     this.#native.copySync(v.toPath(src, 'src'), v.toPath(dest, 'dest'), v.bool(o, 'overwrite', true), v.bool(o, 'preserveTimes', false));
   }
 
   async copy(src, dest, options) {
     const o = v.options(options);
-    await this.#native.copy(v.toPath(src, 'src'), v.toPath(dest, 'dest'), v.bool(o, 'overwrite', true), v.bool(o, 'preserveTimes', false));
+    const args = [v.toPath(src, 'src'), v.toPath(dest, 'dest'), v.bool(o, 'overwrite', true), v.bool(o, 'preserveTimes', false)];
+    await steer(o, (token, onBatch) => this.#native.copy(...args, token, onBatch));
   }
 
   moveSync(src, dest) {
@@ -218,11 +221,13 @@ class FileSystem {
   }
 
   hashSync(p, options) {
+    checkSync(v.options(options));
     return this.#native.hashSync(v.toPath(p), algorithmOf(options));
   }
 
   async hash(p, options) {
-    return this.#native.hash(v.toPath(p), algorithmOf(options));
+    const args = [v.toPath(p), algorithmOf(options)];
+    return steer(v.options(options), (token, onBatch) => this.#native.hash(...args, token, onBatch));
   }
 
   verifySync(p, expected, options) {

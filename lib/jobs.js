@@ -103,4 +103,4 @@ function operation(method, parse, shape) {
   };
 }
 
-module.exports = { operation, withErrors };
+module.exports = { operation, withErrors, steer, checkSync };

@@ -8,6 +8,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
+use super::jobs::{spawn, CancelToken, OnProgress};
 use super::{js_error, run_async, run_async_with, run_sync};
 use crate::error::Result as CoreResult;
 use crate::fs::{self as core, Algorithm, CopyOptions, FileSystem, ListOptions, Listing, ModeSpec, RemoveOptions, WriteOptions};
@@ -208,9 +209,21 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn copy<'e>(&self, env: &'e Env, src: String, dest: String, overwrite: bool, preserve_times: bool) -> napi::Result<PromiseRaw<'e, ()>> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy<'e>(
+        &self,
+        env: &'e Env,
+        src: String,
+        dest: String,
+        overwrite: bool,
+        preserve_times: bool,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, ()>> {
         let fs = self.fs.clone();
-        run_async(env, "copy", move || fs.copy(&src, &dest, CopyOptions { overwrite, preserve_times }))
+        spawn(env, "copy", cancel, on_progress, move |ctl| {
+            fs.copy_with(&src, &dest, CopyOptions { overwrite, preserve_times }, ctl)
+        })
     }
 
     #[napi(catch_unwind)]
@@ -287,10 +300,17 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn hash<'e>(&self, env: &'e Env, path: String, algorithm: String) -> napi::Result<PromiseRaw<'e, String>> {
+    pub fn hash<'e>(
+        &self,
+        env: &'e Env,
+        path: String,
+        algorithm: String,
+        cancel: Option<&CancelToken>,
+        on_progress: OnProgress<'_>,
+    ) -> napi::Result<PromiseRaw<'e, String>> {
         let algorithm = Algorithm::parse("hash", &algorithm).map_err(|e| js_error(env, &e))?;
         let fs = self.fs.clone();
-        run_async(env, "hash", move || fs.hash(&path, algorithm))
+        spawn(env, "hash", cancel, on_progress, move |ctl| fs.hash_with(&path, algorithm, ctl))
     }
 
     #[napi(catch_unwind)]

@@ -4,6 +4,7 @@ use std::io::Read;
 
 use sha2::Digest;
 
+use super::walk::Control;
 use super::FileSystem;
 use crate::error::{Error, IoContext, Result};
 
@@ -141,15 +142,41 @@ fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
+/// A reader that counts what it reads into the progress counters and stops once cancelled.
+struct Steered<'a, R> {
+    inner: R,
+    ctl: Control<'a>,
+}
+
+impl<R: Read> Read for Steered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.ctl.cancelled() {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.ctl.add_bytes(n as u64);
+        Ok(n)
+    }
+}
+
 impl FileSystem {
     pub fn hash(&self, path: &str, algorithm: Algorithm) -> Result<String> {
+        self.hash_with(path, algorithm, Control::default())
+    }
+
+    /// [`hash`](Self::hash), cancellable and reporting the bytes hashed so far.
+    pub fn hash_with(&self, path: &str, algorithm: Algorithm, ctl: Control<'_>) -> Result<String> {
         const OP: &str = "hash";
         let target = self.resolve(path, OP)?;
         let file = target.open_read(OP)?;
         if file.metadata().ctx(OP, "fstat", &target.shown())?.is_dir() {
             return Err(Error::io(std::io::ErrorKind::IsADirectory.into(), OP, "read").path(target.shown()));
         }
-        hash_reader(file, algorithm).ctx(OP, "read", &target.shown())
+        ctl.add_file();
+        hash_reader(Steered { inner: file, ctl }, algorithm).or_else(|e| {
+            ctl.check(OP)?;
+            Err(Error::io(e, OP, "read").path(target.shown()))
+        })
     }
 
     /// Whether the file's digest equals `expected` (hex, any case, surrounding space ignored).

@@ -3,7 +3,7 @@
 
 mod sync;
 
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,7 @@ use cap_std::fs::{Dir, Metadata};
 
 use super::stats::FileKind;
 use super::target::Target;
-use super::walk::{walk, Entry, WalkOptions};
+use super::walk::{walk, Control, Entry, WalkOptions};
 use super::{platform, FileSystem};
 use crate::error::{Error, IoContext, Result};
 
@@ -47,22 +47,29 @@ impl FileSystem {
     /// symbolic links inside the tree are copied as links and never followed, so cycles are
     /// impossible. Missing parents of `dest` are created.
     pub fn copy(&self, src: &str, dest: &str, opts: CopyOptions) -> Result<()> {
+        self.copy_with(src, dest, opts, Control::default())
+    }
+
+    /// [`copy`](Self::copy), cancellable and reporting progress (files, and bytes as they are
+    /// copied, a large file in 16 MiB steps).
+    pub fn copy_with(&self, src: &str, dest: &str, opts: CopyOptions, ctl: Control<'_>) -> Result<()> {
         const OP: &str = "copy";
         let s = self.resolve(src, OP)?;
         let d = self.resolve(dest, OP)?;
         let with_paths = |e: Error| e.path(s.shown()).dest(d.shown());
         let smd = s.metadata(OP, false)?;
         match FileKind::of(&smd) {
-            FileKind::Dir => copy_tree(&s, &d, opts),
+            FileKind::Dir => copy_tree(&s, &d, opts, ctl),
             FileKind::Other => Err(with_paths(special_file_error())),
             kind => {
                 d.create_parents(OP)?;
                 let (src_dir, src_name) = open_parent(&s)?;
                 let (dest_dir, dest_name) = open_parent(&d)?;
+                ctl.add_file();
                 let result = if kind == FileKind::Symlink {
                     copy_link(&src_dir, &src_name, &dest_dir, &dest_name, opts)
                 } else {
-                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts, platform::umask())
+                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts, platform::umask(), ctl)
                 };
                 result.map_err(with_paths)
             }
@@ -143,39 +150,60 @@ fn copy_file(
     dest: &Path,
     opts: CopyOptions,
     umask: u32,
+    ctl: Control<'_>,
 ) -> Result<()> {
     const OP: &str = "copy";
     let bits = platform::permission_bits(smd);
-    let mut input = src_dir.open(src).ctx(OP, "open", src)?;
+    let input = src_dir.open(src).ctx(OP, "open", src)?;
     let mut how = cap_std::fs::OpenOptions::new();
     how.write(true).create_new(true).follow(FollowSymlinks::No);
     platform::cap_open_mode(&mut how, Some(bits));
-    let (mut output, created) = match dest_dir.open_with(dest, &how) {
-        Ok(f) => (f, true),
-        Err(e) if opts.overwrite && e.kind() == io::ErrorKind::AlreadyExists => {
-            how.create_new(false).create(true).truncate(true);
-            let f = match dest_dir.open_with(dest, &how) {
-                Ok(f) => f,
-                // A symbolic link (or another non-file) where the copy goes: replace it, never
-                // write through it.
-                Err(e) if is_link_in_the_way(&e) => {
-                    dest_dir.remove_file_or_symlink(dest).ctx(OP, "unlink", dest)?;
-                    dest_dir.open_with(dest, &how).ctx(OP, "open", dest)?
-                }
-                Err(e) => return Err(Error::io(e, OP, "open")),
-            };
-            (f, false)
+    match dest_dir.open_with(dest, &how) {
+        Ok(output) => {
+            let result = fill(input.into_std(), output.into_std(), smd, bits, opts, umask, ctl);
+            if result.is_err() {
+                // Leave nothing half-written behind.
+                let _ = dest_dir.remove_file(dest);
+            }
+            result
         }
-        Err(e) => return Err(Error::io(e, OP, "open")),
-    };
-    // Opening a directory for writing fails with EISDIR on Unix; elsewhere, check.
-    if cfg!(not(unix)) && dest_dir.symlink_metadata(dest).is_ok_and(|m| m.is_dir()) {
-        return Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "open"));
+        // Replacing a file: copy into a temporary sibling and rename it over the old one, so a
+        // failed or cancelled copy leaves the old file whole. A symbolic link in the way is
+        // replaced, never written through; a directory in the way fails the rename (EISDIR).
+        Err(e) if opts.overwrite && e.kind() == io::ErrorKind::AlreadyExists => {
+            let (temp, output) = loop {
+                let temp = super::write::temp_name(dest.as_os_str());
+                match dest_dir.open_with(&temp, &how) {
+                    Ok(f) => break (temp, f),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(Error::io(e, OP, "open")),
+                }
+            };
+            let result = fill(input.into_std(), output.into_std(), smd, bits, opts, umask, ctl)
+                .and_then(|()| dest_dir.rename(&temp, dest_dir, dest).ctx(OP, "rename", dest));
+            if result.is_err() {
+                let _ = dest_dir.remove_file(&temp);
+            }
+            result
+        }
+        Err(e) => Err(Error::io(e, OP, "open")),
     }
-    io::copy(&mut input, &mut output).ctx(OP, "copyfile", src)?;
-    let output = output.into_std();
-    if !(cfg!(unix) && created && bits & umask == 0) {
-        platform::set_file_mode(&output, bits).ctx(OP, "fchmod", dest)?;
+}
+
+/// Write a new file's bytes, mode and (on request) times.
+fn fill(
+    input: std::fs::File,
+    output: std::fs::File,
+    smd: &Metadata,
+    bits: u32,
+    opts: CopyOptions,
+    umask: u32,
+    ctl: Control<'_>,
+) -> Result<()> {
+    const OP: &str = "copy";
+    copy_bytes(&input, &output, ctl)?;
+    if !(cfg!(unix) && bits & umask == 0) {
+        platform::set_file_mode(&output, bits).map_err(|e| Error::io(e, OP, "fchmod"))?;
     }
     if opts.preserve_times {
         let (atime, mtime) = times_of(smd);
@@ -186,19 +214,24 @@ fn copy_file(
         if let Some(SystemTimeSpec::Absolute(m)) = mtime {
             times = times.set_modified(m.into_std());
         }
-        output.set_times(times).ctx(OP, "futimens", dest)?;
+        output.set_times(times).map_err(|e| Error::io(e, OP, "futimens"))?;
     }
     Ok(())
 }
 
-fn is_link_in_the_way(e: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        e.raw_os_error() == Some(libc::ELOOP)
-    }
-    #[cfg(not(unix))]
-    {
-        e.kind() == io::ErrorKind::PermissionDenied
+/// Copy a file's bytes in steps, so a large copy reports progress and can be cancelled. With
+/// std files, `io::copy` uses copy_file_range(2) where the kernel offers it (in-kernel copies,
+/// reflinks on filesystems that share extents).
+fn copy_bytes(input: &std::fs::File, output: &std::fs::File, ctl: Control<'_>) -> Result<()> {
+    const OP: &str = "copy";
+    const STEP: u64 = 16 << 20;
+    loop {
+        ctl.check(OP)?;
+        let n = io::copy(&mut input.take(STEP), &mut &*output).map_err(|e| Error::io(e, OP, "copyfile"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        ctl.add_bytes(n);
     }
 }
 
@@ -242,7 +275,7 @@ struct DirFixup {
     depth: usize,
 }
 
-fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
+fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions, ctl: Control<'_>) -> Result<()> {
     const OP: &str = "copy";
     let with_paths = |e: Error| e.path(s.shown()).dest(d.shown());
     if let (Some(sp), Some(dp)) = (physical(s), physical(d)) {
@@ -279,6 +312,10 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
     let umask = platform::umask();
     let shown_dest = d.shown();
     let visit = |e: &Entry<'_>, dest: &Arc<Dir>| -> Option<Arc<Dir>> {
+        if let Err(aborted) = ctl.check(OP) {
+            fail(aborted);
+            return None;
+        }
         let on_err = |err: Error| fail(err.path(shown_src.join(e.rel)).dest(shown_dest.join(e.rel)));
         let name = Path::new(e.name);
         match e.kind {
@@ -310,7 +347,7 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
                     .parent
                     .symlink_metadata(name)
                     .map_err(|err| Error::io(err, OP, "lstat"))
-                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts, umask));
+                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts, umask, ctl));
                 if let Err(err) = result {
                     on_err(err);
                 }
@@ -328,7 +365,7 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions) -> Result<()> {
             }
         }
     };
-    let cancel = WalkOptions { cancel: Some(&failed), ..Default::default() };
+    let cancel = WalkOptions { cancel: Some(&failed), progress: ctl.progress, ..Default::default() };
     walk(src_dir, &shown_src, Arc::clone(&dest_dir), cancel, &visit, &|e| fail(e));
     if let Some(err) = first_error.into_inner().ok().flatten() {
         return Err(err);

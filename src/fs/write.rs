@@ -170,7 +170,7 @@ fn write_in_place(target: &Target<'_>, how: Open, data: &[u8], fsync: bool) -> R
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A name for a temporary sibling of `name`, recognisable and unlikely to collide.
-fn temp_name(name: &std::ffi::OsStr) -> String {
+pub(super) fn temp_name(name: &std::ffi::OsStr) -> String {
     let visible: String = name.to_string_lossy().chars().take(48).collect();
     format!(
         ".{visible}.{}.{}.xsys-tmp",
