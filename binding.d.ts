@@ -256,6 +256,11 @@ export interface PathList {
 export interface ProgressReport {
   files: number
   bytes: number
+  /**
+   * The last report of the job (always sent, even when nothing changed), so the JS wrapper
+   * can settle its Promise only after every report was delivered.
+   */
+  done: boolean
 }
 
 /** Extraction limits as validated by `lib/archive.js`. */

@@ -137,8 +137,8 @@ export interface JobOptions {
   /**
    * Called at most every 100 ms while the operation runs, and once at the end, with the entries
    * walked so far that are not directories (`files`) and the bytes read or written (`bytes`).
-   * The final report travels separately from the result and may arrive just after the Promise
-   * settles. If it throws, the operation is cancelled and rejects with what it threw.
+   * The final report is always delivered before the Promise settles. If the callback throws,
+   * the operation is cancelled and rejects with what it threw.
    */
   onProgress?: (progress: Progress) => void;
 }

@@ -186,3 +186,57 @@ test('npx xsys sys quick, the README example, prints the four summary lines', ()
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^OS: .*\nCPU: .*\((\d+\.\d)%\)\nRAM: .*\nUptime: .*\n$/);
 });
+
+/** An in-memory stream that looks like a terminal (or not) to the CLI. */
+function sink(isTTY) {
+  const chunks = [];
+  return { isTTY, columns: 100, write: (s) => chunks.push(String(s)), text: () => chunks.join('') };
+}
+
+test('long commands draw a progress bar on a terminal stderr and clear it before the result', async (t) => {
+  const { main } = await import('../lib/cli/main.js');
+  const dir = scratch(t);
+  const data = Buffer.alloc(160 << 20, 'x');
+  nodeFs.writeFileSync(join(dir, 'big'), data);
+  const io = { stdout: sink(false), stderr: sink(true) };
+  assert.equal(await main(['--root', dir, 'fs', 'hash', 'big'], io), 0);
+  const expected = (await import('node:crypto')).createHash('sha256').update(data).digest('hex');
+  assert.equal(io.stdout.text(), `${expected}\n`, 'stdout carries the result only');
+  const err = io.stderr.text();
+  assert.match(err, /\r\x1b\[2Kfs hash \[#{24}\] 100% {2}160\.0 MiB \/ 160\.0 MiB {2}1 file/, 'the last report fills the bar');
+  assert.ok(err.endsWith('\r\x1b[2K'), 'the bar is cleared at the end');
+
+  for (const args of [['--json', 'fs', 'hash', 'big'], ['--quiet', 'fs', 'hash', 'big']]) {
+    const quiet = { stdout: sink(false), stderr: sink(true) };
+    assert.equal(await main(['--root', dir, ...args], quiet), 0);
+    assert.equal(quiet.stderr.text(), '', `no bar with ${args[0]}`);
+  }
+  const piped = { stdout: sink(false), stderr: sink(false) };
+  assert.equal(await main(['--root', dir, 'fs', 'copy', 'big', 'copy'], piped), 0);
+  assert.equal(piped.stderr.text(), '', 'no bar when stderr is not a terminal');
+  assert.deepEqual(nodeFs.readFileSync(join(dir, 'copy')), data);
+});
+
+test('--progress prints plain progress lines off a terminal, for copies, hashes, sync and archives', (t) => {
+  const dir = scratch(t);
+  nodeFs.mkdirSync(join(dir, 'tree/sub'), { recursive: true });
+  for (let i = 0; i < 50; i++) nodeFs.writeFileSync(join(dir, `tree/sub/f${i}`), `file ${i}\n`.repeat(100));
+  const treeBytes = nodeFs.readdirSync(join(dir, 'tree/sub')).reduce((sum, f) => sum + nodeFs.statSync(join(dir, 'tree/sub', f)).size, 0);
+  const cases = [
+    [['fs', 'copy', 'tree', 'copied', '--progress'], new RegExp(`^fs copy \\[#{24}\\] 100% .* / ${(treeBytes / 1024).toFixed(1)} KiB {2}50 files`, 'm')],
+    [['fs', 'hash', 'tree/sub/f1', '--progress'], /^fs hash \[#{24}\] 100% {2}700 B \/ 700 B {2}1 file/m],
+    [['fs', 'sync', 'tree', 'mirror', '--progress'], /^fs sync {2}\S+ KiB {2}50 files/m],
+    [['archive', 'tar', 'tree', 'tree.tar', '--progress'], /^archive tar \[#{24}\] 100% /m],
+    [['archive', 'untar', 'tree.tar', 'out', '--progress'], /^archive untar {2}\S+ KiB {2}50 files/m],
+    [['archive', 'compress', 'tree.tar', 'tree.tar.gz', '--progress'], /^archive compress \[#{24}\] 100% /m],
+    [['archive', 'decompress', 'tree.tar.gz', 'again.tar', '--progress'], /^archive decompress {2}\S+ KiB/m],
+  ];
+  for (const [args, line] of cases) {
+    const run = xsys(['--root', dir, ...args]);
+    assert.equal(run.code, 0, `${args.join(' ')}: ${run.err}`);
+    assert.match(run.err, line, args.join(' '));
+    assert.doesNotMatch(run.err, /\x1b/, 'no terminal escapes off a terminal');
+  }
+  assert.equal(nodeFs.readFileSync(join(dir, 'out/sub/f7'), 'utf8'), 'file 7\n'.repeat(100));
+  assert.deepEqual(nodeFs.readFileSync(join(dir, 'again.tar')), nodeFs.readFileSync(join(dir, 'tree.tar')));
+});

@@ -46,11 +46,18 @@ async function steer(o, start) {
   if (signal && signal.aborted) throw abortError(signal.reason);
   const token = signal || onProgress ? new CancelToken() : undefined;
   let thrown = null;
+  // The native job always ends with a report marked `done`, sent however the work ended; the
+  // call settles only once it was delivered, so no report ever arrives after the result.
+  let delivered;
+  const lastReport = onProgress ? new Promise((resolve) => (delivered = resolve)) : null;
   const onBatch = onProgress
     ? (batch) => {
-        if (thrown || batch.length === 0) return;
+        if (batch.length === 0) return;
+        const last = batch[batch.length - 1];
+        if (last.done) delivered();
+        if (thrown) return;
         try {
-          onProgress(batch[batch.length - 1]);
+          onProgress({ files: last.files, bytes: last.bytes });
         } catch (err) {
           thrown = { err };
           token.cancel();
@@ -60,7 +67,19 @@ async function steer(o, start) {
   const onAbort = () => token.cancel();
   if (signal) signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await start(token, onBatch);
+    // A call refused before the job started (bad arguments) sends no report.
+    let pending;
+    try {
+      pending = start(token, onBatch);
+    } catch (err) {
+      delivered?.();
+      throw err;
+    }
+    try {
+      return await pending;
+    } finally {
+      if (lastReport) await lastReport;
+    }
   } catch (err) {
     if (thrown) throw thrown.err;
     if (err && err.code === 'ABORT_ERR') throw abortError(signal ? signal.reason : undefined);

@@ -3,10 +3,11 @@
 // table and run through the same dispatch as the compat runner, so the CLI and
 // `require('xypriss-sys/compat')` cannot drift apart. Exit codes: 0 ok, 1 error, 2 usage.
 const { Readable } = require('node:stream');
-const { XyPrissRunner } = require('../compat/runner.js');
+const { XyPrissRunner, RUN_WITH } = require('../compat/runner.js');
 const { groups } = require('./commands.js');
 const { parse, UsageError, GLOBAL_FLAGS } = require('./parse.js');
 const { human, inline } = require('./format.js');
+const { ProgressBar, totalBytes } = require('./progress.js');
 
 // The addon primes its CPU sample when it loads; usage needs a window of at least 200 ms.
 const loadedAt = performance.now();
@@ -91,8 +92,19 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     const runner = new XyPrissRunner(globals.root || process.env.XYPRISS_ROOT || process.cwd());
-    let result = runner.runSync(group, command, args, options);
-    if (result instanceof Promise) result = await result;
+    let result;
+    const barShown = spec.bar && !globals.json && !globals.quiet && (options.progress || io.stderr.isTTY);
+    if (barShown) {
+      const bar = new ProgressBar(io.stderr, `${group} ${command}`, await totalBytes(runner.fs, spec.bar(args, options)));
+      try {
+        result = await runner[RUN_WITH](group, command, args, options, { onProgress: (p) => bar.update(p) });
+      } finally {
+        bar.done();
+      }
+    } else {
+      result = runner.runSync(group, command, args, options);
+      if (result instanceof Promise) result = await result;
+    }
     if (result instanceof Readable) {
       await new Promise((resolve, reject) => result.on('error', reject).on('end', resolve).pipe(io.stdout, { end: false }));
     } else if (isEventSource(result)) {

@@ -2,6 +2,7 @@
 // `fs` actions of the old tool, with its reply shapes and its bugs fixed (docs/compat.md).
 const path = require('node:path');
 const { watch, watchContent } = require('../watch.js');
+const { long } = require('./long.js');
 
 const text = (v) => (v === undefined || v === null ? '' : String(v));
 
@@ -48,13 +49,14 @@ module.exports = {
   },
 
   /** Like `cp -r`: a directory copied onto an existing directory goes inside it. */
-  copy({ fs }, [src, dest]) {
+  copy(ctx, [src, dest]) {
+    const { fs } = ctx;
     let target = text(dest);
     const from = fs.statsSync(text(src), { follow: true });
     if (from.is_dir && fs.checkSync(target).exists && fs.statsSync(target, { follow: true }).is_dir) {
       target = path.join(target, path.basename(path.resolve(fs.root, text(src))));
     }
-    fs.copySync(text(src), target);
+    return long(ctx, 'copy', [text(src), target], {}, () => undefined);
   },
 
   move({ fs }, [src, dest]) {
@@ -80,8 +82,8 @@ module.exports = {
     return fs.statsSync(text(p));
   },
 
-  hash({ fs }, [p]) {
-    return fs.hashSync(text(p));
+  hash(ctx, [p]) {
+    return long(ctx, 'hash', [text(p)]);
   },
 
   /** `{valid}`; case-insensitive (the old tool compared case-sensitively). */
@@ -116,8 +118,8 @@ module.exports = {
   },
 
   /** A real mirror: copies new and changed files, keeps mtimes (a second run copies nothing); `delete` removes extras. */
-  sync({ fs }, [src, dest], { delete: remove, dryRun }) {
-    fs.syncSync(text(src), text(dest), { delete: Boolean(remove), dryRun: Boolean(dryRun) });
+  sync(ctx, [src, dest], { delete: remove, dryRun }) {
+    return long(ctx, 'sync', [text(src), text(dest)], { delete: Boolean(remove), dryRun: Boolean(dryRun) }, () => undefined);
   },
 
   /** `[{ hash, size, paths }]`: empty files are not duplicates; unreadable files are never grouped. */

@@ -33,6 +33,10 @@ class XyPrissError extends Error {
 /** Option keys the old runner consumed itself instead of passing them on. */
 const RUNNER_KEYS = new Set(['verbose', 'quiet', 'json', 'interactive']);
 
+/** The CLI's entry point into a runner (see `XyPrissRunner#[RUN_WITH]`). */
+const RUN_WITH = Symbol('xsys.runWith');
+
+
 class XyPrissRunner {
   #fs;
   #root;
@@ -71,6 +75,14 @@ class XyPrissRunner {
    * @param {Record<string, unknown>} [options] camelCase options, as XyPriss passes them
    */
   runSync(module, action, args = [], options = {}) {
+    return this[RUN_WITH](module, action, args, options, {});
+  }
+
+  /**
+   * For the CLI: like `runSync`, with `extras.onProgress` making long actions (copy, hash,
+   * sync, archives) run in their Promise form and report progress. Not part of the old API.
+   */
+  [RUN_WITH](module, action, args = [], options = {}, extras = {}) {
     const group = Object.hasOwn(modules, module) ? modules[module] : undefined;
     const run = group && Object.hasOwn(group, action) ? group[action] : undefined;
     if (typeof run !== 'function') {
@@ -78,13 +90,18 @@ class XyPrissRunner {
     }
     const opts = {};
     for (const [k, v] of Object.entries(options || {})) if (!RUNNER_KEYS.has(k)) opts[k] = v;
+    const wrap = (err) => {
+      if (err instanceof XyPrissError) return err;
+      return new XyPrissError(module, action, err && err.message ? err.message : String(err), err);
+    };
+    let result;
     try {
-      return run({ fs: this.#fs, root: this.#root }, Array.isArray(args) ? args : [args], opts);
+      result = run({ fs: this.#fs, root: this.#root, onProgress: extras.onProgress }, Array.isArray(args) ? args : [args], opts);
     } catch (err) {
-      if (err instanceof XyPrissError) throw err;
-      throw new XyPrissError(module, action, err && err.message ? err.message : String(err), err);
+      throw wrap(err);
     }
+    return result instanceof Promise ? result.catch((err) => Promise.reject(wrap(err))) : result;
   }
 }
 
-module.exports = { XyPrissRunner, XyPrissError, modules };
+module.exports = { XyPrissRunner, XyPrissError, modules, RUN_WITH };

@@ -248,7 +248,10 @@ impl Extractor<'_> {
         match done {
             Ok(()) => {
                 self.report.entries += 1;
-                self.ctl.add_file();
+                // Progress counts what is not a directory, as every walk does.
+                if kind != EntryType::Directory {
+                    self.ctl.add_file();
+                }
                 Ok(())
             }
             Err(reason) => self.refuse(&raw, reason),

@@ -5,9 +5,10 @@
 //! thread is busy, events gather in one vector instead of one queued call each, so a burst of
 //! 40,000 events costs a handful of callbacks, and nothing is dropped.
 //!
-//! The threadsafe function is weak: a queue never keeps Node alive by itself (JS wrappers hold a
-//! timer for `persistent` sources, see `lib/events.js`), and once Node is shutting down `push`
-//! returns `false` so the producer can stop.
+//! By default the threadsafe function is weak: a queue never keeps Node alive by itself (JS
+//! wrappers hold a timer for `persistent` sources, see `lib/events.js`), and once Node is shutting
+//! down `push` returns `false` so the producer can stop. A strong queue (`WEAK = false`, used for
+//! job progress) keeps Node alive until it is dropped and what it queued was delivered.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,20 +29,34 @@ impl<T> Pending<T> {
 }
 
 /// A JS callback `(batch: T[]) => void` that any thread may feed.
-pub struct EventQueue<T: ToNapiValue + Send + 'static> {
+pub struct EventQueue<T: ToNapiValue + Send + 'static, const WEAK: bool = true> {
     pending: Arc<Pending<T>>,
-    tsfn: ThreadsafeFunction<(), (), Vec<T>, Status, false, true>,
+    tsfn: ThreadsafeFunction<(), (), Vec<T>, Status, false, WEAK>,
 }
 
 impl<T: ToNapiValue + Send + 'static> EventQueue<T> {
-    /// Create on the JS thread from the callback that will receive the batches.
+    /// Create on the JS thread from the callback that will receive the batches (weak: does not
+    /// keep Node alive).
     pub fn new(callback: &Function<'_, Vec<T>, ()>) -> napi::Result<Self> {
+        Self::build(callback)
+    }
+}
+
+impl<T: ToNapiValue + Send + 'static> EventQueue<T, false> {
+    /// Like [`EventQueue::new`], but keeps Node alive until the queue is dropped and drained.
+    pub fn strong(callback: &Function<'_, Vec<T>, ()>) -> napi::Result<Self> {
+        Self::build(callback)
+    }
+}
+
+impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
+    fn build(callback: &Function<'_, Vec<T>, ()>) -> napi::Result<Self> {
         let pending = Arc::new(Pending { events: Mutex::new(Vec::new()), scheduled: AtomicBool::new(false) });
         let drained = Arc::clone(&pending);
         let tsfn = callback
             .build_threadsafe_function::<()>()
             .callee_handled::<false>()
-            .weak::<true>()
+            .weak::<WEAK>()
             .build_callback(move |_| {
                 // Clear the flag first: anything pushed after this schedules the next call.
                 drained.scheduled.store(false, Ordering::SeqCst);

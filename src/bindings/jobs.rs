@@ -39,6 +39,9 @@ impl CancelToken {
 pub struct ProgressReport {
     pub files: f64,
     pub bytes: f64,
+    /// The last report of the job (always sent, even when nothing changed), so the JS wrapper
+    /// can settle its Promise only after every report was delivered.
+    pub done: bool,
 }
 
 /// A problem met without stopping the operation, for `result.errors` (built into an `Error`
@@ -88,7 +91,7 @@ pub(crate) fn spawn<'e, T: ToNapiValue + Send + 'static>(
 pub(crate) struct Job {
     cancel: Option<Arc<AtomicBool>>,
     progress: Arc<Progress>,
-    reports: Option<EventQueue<ProgressReport>>,
+    reports: Option<EventQueue<ProgressReport, false>>,
 }
 
 impl Job {
@@ -100,7 +103,7 @@ impl Job {
         Ok(Job {
             cancel: cancel.map(|c| Arc::clone(&c.flag)),
             progress: Arc::new(Progress::default()),
-            reports: on_progress.as_ref().map(EventQueue::new).transpose()?,
+            reports: on_progress.as_ref().map(EventQueue::strong).transpose()?,
         })
     }
 
@@ -109,29 +112,41 @@ impl Job {
         let ctl = Control { cancel: self.cancel.as_deref(), progress: Some(&self.progress) };
         let Some(reports) = &self.reports else { return work(ctl) };
         let progress = &*self.progress;
+        // Sent however `work` ends, a panic included.
+        let _final = FinalReport { progress, reports };
         let (done, finished) = channel::<()>();
         std::thread::scope(|scope| {
-            let ticker = scope.spawn(move || {
+            scope.spawn(move || {
                 let mut last = (0, 0);
                 while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(TICK) {
                     report(progress, reports, &mut last);
                 }
-                last
             });
             let result = work(ctl);
             drop(done);
-            let mut last = ticker.join().unwrap_or((u64::MAX, u64::MAX));
-            report(progress, reports, &mut last);
             result
         })
     }
 }
 
 /// Send the counters if they changed since `last`.
-fn report(progress: &Progress, reports: &EventQueue<ProgressReport>, last: &mut (u64, u64)) {
+fn report(progress: &Progress, reports: &EventQueue<ProgressReport, false>, last: &mut (u64, u64)) {
     let now = progress.snapshot();
     if now != *last {
         *last = now;
-        reports.push(ProgressReport { files: now.0 as f64, bytes: now.1 as f64 });
+        reports.push(ProgressReport { files: now.0 as f64, bytes: now.1 as f64, done: false });
+    }
+}
+
+/// Sends a job's final report when dropped, after its ticker thread has stopped.
+struct FinalReport<'a> {
+    progress: &'a Progress,
+    reports: &'a EventQueue<ProgressReport, false>,
+}
+
+impl Drop for FinalReport<'_> {
+    fn drop(&mut self) {
+        let (files, bytes) = self.progress.snapshot();
+        self.reports.push(ProgressReport { files: files as f64, bytes: bytes as f64, done: true });
     }
 }
