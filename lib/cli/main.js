@@ -32,7 +32,7 @@ function usage(group) {
   lines.push(`Usage: xsys ${group} <command> [arguments] [flags]`, '', `${groups[group].help}`, '', 'Commands:');
   for (const [name, c] of Object.entries(groups[group].commands)) {
     const args = (c.args || []).map((a) => `<${a}>`).join(' ');
-    lines.push(`  ${`${name} ${args}`.padEnd(36)}${c.help}`);
+    lines.push(`  ${`${name} ${args}`.padEnd(34)}  ${c.help}`);
     for (const [flag, spec] of Object.entries(c.flags || {})) lines.push(`      ${flagText(flag, spec)}`);
   }
   return lines.join('\n');
