@@ -10,13 +10,19 @@
 //!
 //! The limit values are re-read at most once a second (a limit changed at runtime shows within a
 //! second): reading one file per level of the chain on every call would double the cost of
-//! `memory()`, the call dashboards make most. Usage under a limit is read on every call.
+//! `memory()`, the call dashboards make most. Usage under a limit is read on every call, through
+//! descriptors kept open for each limited level (`kept_file_linux.rs`): a `pread` of the current
+//! value instead of an open, a read and a close. The descriptors of a level are kept across the
+//! once-a-second refresh as long as the level still sets a limit; a level that no longer does
+//! is dropped with its descriptors. If the cgroup is removed, its files fail to read (`ENODEV`),
+//! which counts as no usage until the refresh drops the level, as a failed open did before.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::MemoryLimit;
+use crate::sys::kept_file::{leading_u64, KeptFile};
 
 const LIMITS_TTL: Duration = Duration::from_secs(1);
 
@@ -28,29 +34,39 @@ type Recent<T> = Mutex<Option<(Instant, T)>>;
 const V1_UNLIMITED: u64 = 1 << 62;
 
 pub fn memory_limit() -> Option<MemoryLimit> {
-    static LIMITED: Recent<Vec<(PathBuf, u64)>> = Mutex::new(None);
+    static LIMITED: Recent<Arc<[Level]>> = Mutex::new(None);
     let h = layout().memory.as_ref()?;
-    let limited = recent(&LIMITED, || h.limited_levels());
+    let limited = recent(&LIMITED, |previous| h.limited_levels(previous.map_or(&[], |p| &p[..])));
     h.headroom(&limited)
 }
 
 pub fn cpu_quota() -> Option<f64> {
     static QUOTA: Recent<Option<f64>> = Mutex::new(None);
     let h = layout().cpu.as_ref()?;
-    recent(&QUOTA, || h.cpu_quota())
+    recent(&QUOTA, |_| h.cpu_quota())
 }
 
-/// The value in `slot` if read less than [`LIMITS_TTL`] ago, else a fresh one.
-fn recent<T: Clone>(slot: &Recent<T>, read: impl FnOnce() -> T) -> T {
+/// The value in `slot` if read less than [`LIMITS_TTL`] ago, else a fresh one (`read` is given
+/// the previous value, to reuse what still holds).
+fn recent<T: Clone>(slot: &Recent<T>, read: impl FnOnce(Option<&T>) -> T) -> T {
     let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
     match &*slot {
         Some((at, value)) if at.elapsed() < LIMITS_TTL => value.clone(),
-        _ => {
-            let value = read();
+        previous => {
+            let value = read(previous.as_ref().map(|(_, v)| v));
             *slot = Some((Instant::now(), value.clone()));
             value
         }
     }
+}
+
+/// A cgroup of the chain that sets a memory limit: the limit as last read, and its usage files,
+/// kept open.
+struct Level {
+    dir: PathBuf,
+    limit: u64,
+    usage: Arc<KeptFile>,
+    stat: Arc<KeptFile>,
 }
 
 /// CPUs in the affinity mask of the process's main thread (what `os.availableParallelism()`
@@ -199,34 +215,45 @@ impl Hierarchy {
         self.leaf.ancestors().take_while(move |dir| dir.starts_with(&self.top))
     }
 
-    /// The cgroups of the chain that set a memory limit, with the limit.
-    fn limited_levels(&self) -> Vec<(PathBuf, u64)> {
-        let limit_file = match self.version {
-            Version::V2 => "memory.max",
-            Version::V1 => "memory.limit_in_bytes",
+    /// The cgroups of the chain that set a memory limit, with the limit read now. A level
+    /// already in `previous` keeps its open usage files.
+    fn limited_levels(&self, previous: &[Level]) -> Arc<[Level]> {
+        let (limit_file, usage_file) = match self.version {
+            Version::V2 => ("memory.max", "memory.current"),
+            Version::V1 => ("memory.limit_in_bytes", "memory.usage_in_bytes"),
         };
-        self.chain().filter_map(|dir| Some((dir.to_path_buf(), read_limit(&dir.join(limit_file))?))).collect()
+        self.chain()
+            .filter_map(|dir| {
+                let limit = read_limit(&dir.join(limit_file))?;
+                let (usage, stat) = match previous.iter().find(|l| l.dir == dir) {
+                    Some(l) => (l.usage.clone(), l.stat.clone()),
+                    None => (Arc::new(KeptFile::new(dir.join(usage_file))), Arc::new(KeptFile::new(dir.join("memory.stat")))),
+                };
+                Some(Level { dir: dir.to_path_buf(), limit, usage, stat })
+            })
+            .collect()
     }
 
-    /// The smallest limit, and the smallest headroom under the limited cgroups' current usage.
-    fn headroom(&self, limited: &[(PathBuf, u64)]) -> Option<MemoryLimit> {
-        let (usage_file, inactive_key) = match self.version {
-            Version::V2 => ("memory.current", "inactive_file"),
-            Version::V1 => ("memory.usage_in_bytes", "total_inactive_file"),
+    /// The smallest limit, and the smallest headroom under the limited cgroups' current usage
+    /// (read now).
+    fn headroom(&self, limited: &[Level]) -> Option<MemoryLimit> {
+        let inactive_key: &[u8] = match self.version {
+            Version::V2 => b"inactive_file",
+            Version::V1 => b"total_inactive_file",
         };
         limited
             .iter()
-            .map(|(dir, limit)| {
-                let usage = read_number(&dir.join(usage_file)).unwrap_or(0);
-                let inactive = read_stat(&dir.join("memory.stat"), inactive_key).unwrap_or(0);
-                MemoryLimit { limit: *limit, available: limit.saturating_sub(usage.saturating_sub(inactive)) }
+            .map(|level| {
+                let usage = level.usage.read(leading_u64).ok().flatten().unwrap_or(0);
+                let inactive = level.stat.read(|text| stat_value(text, inactive_key)).ok().flatten().unwrap_or(0);
+                MemoryLimit { limit: level.limit, available: level.limit.saturating_sub(usage.saturating_sub(inactive)) }
             })
             .reduce(|a, b| MemoryLimit { limit: a.limit.min(b.limit), available: a.available.min(b.available) })
     }
 
     #[cfg(test)]
     fn memory_limit(&self) -> Option<MemoryLimit> {
-        self.headroom(&self.limited_levels())
+        self.headroom(&self.limited_levels(&[]))
     }
 
     fn cpu_quota(&self) -> Option<f64> {
@@ -264,12 +291,11 @@ fn read_limit(path: &Path) -> Option<u64> {
     read_number(path).filter(|&n| n < V1_UNLIMITED)
 }
 
-/// One `key value` line of `memory.stat`.
-fn read_stat(path: &Path, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    text.lines().find_map(|line| {
-        let (k, v) = line.split_once(' ')?;
-        (k == key).then(|| v.trim().parse().ok()).flatten()
+/// The value of the `key value` line of `memory.stat` whose key is `key`.
+fn stat_value(text: &[u8], key: &[u8]) -> Option<u64> {
+    text.split(|&b| b == b'\n').find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(b" ")?;
+        leading_u64(value)
     })
 }
 
@@ -377,6 +403,76 @@ mod tests {
         write(t.path(), "memory.usage_in_bytes", "300000000\n");
         // Usage above the limit (cache not yet reclaimed): no headroom, not a wrapped number.
         assert_eq!(h.memory_limit(), Some(MemoryLimit { limit: 268_435_456, available: 0 }));
+    }
+
+    #[test]
+    fn usage_is_read_on_every_call_and_the_open_files_survive_the_limit_refresh() {
+        let t = TempTree::new();
+        write(t.path(), "memory.max", "1000000\n");
+        write(t.path(), "memory.current", "100000\n");
+        write(t.path(), "memory.stat", "anon 5\ninactive_file 0\n");
+        let h = Hierarchy { version: Version::V2, leaf: t.path().into(), top: t.path().into() };
+        let levels = h.limited_levels(&[]);
+        assert_eq!(h.headroom(&levels), Some(MemoryLimit { limit: 1_000_000, available: 900_000 }));
+        // New usage, same levels (no limit refresh): the kept descriptors read the new values.
+        write(t.path(), "memory.current", "600000\n");
+        write(t.path(), "memory.stat", "anon 5\ninactive_file 200000\n");
+        assert_eq!(h.headroom(&levels), Some(MemoryLimit { limit: 1_000_000, available: 600_000 }));
+        // The refresh reads the new limit and keeps the level's open files.
+        write(t.path(), "memory.max", "2000000\n");
+        let refreshed = h.limited_levels(&levels);
+        assert!(Arc::ptr_eq(&refreshed[0].usage, &levels[0].usage) && Arc::ptr_eq(&refreshed[0].stat, &levels[0].stat));
+        assert_eq!(h.headroom(&refreshed), Some(MemoryLimit { limit: 2_000_000, available: 1_600_000 }));
+        // A level whose limit is lifted is dropped.
+        write(t.path(), "memory.max", "max\n");
+        assert!(h.limited_levels(&refreshed).is_empty());
+    }
+
+    #[test]
+    fn unreadable_usage_counts_as_none_used() {
+        let t = TempTree::new();
+        write(t.path(), "memory.max", "1000\n");
+        write(t.path(), "memory.current", "not a number\n");
+        let h = Hierarchy { version: Version::V2, leaf: t.path().into(), top: t.path().into() };
+        // No memory.stat at all, and a usage that does not parse: the whole limit is headroom.
+        assert_eq!(h.memory_limit(), Some(MemoryLimit { limit: 1000, available: 1000 }));
+    }
+
+    #[test]
+    fn memory_stat_values() {
+        let v2 = b"anon 1\nfile 2\nactive_file 3\ninactive_file 4\n";
+        assert_eq!(stat_value(v2, b"inactive_file"), Some(4));
+        assert_eq!(stat_value(v2, b"file"), Some(2), "a key is not matched inside another");
+        assert_eq!(stat_value(b"inactive_file_x 5\ninactive_file 4\n", b"inactive_file"), Some(4), "nor as a prefix");
+        let v1 = b"inactive_file 10\ntotal_inactive_file 20\n";
+        assert_eq!(stat_value(v1, b"total_inactive_file"), Some(20));
+        assert_eq!(stat_value(v1, b"inactive_file"), Some(10));
+        // Malformed: no value, a bad value (a later good line still counts), no space, empty.
+        assert_eq!(stat_value(b"inactive_file\n", b"inactive_file"), None);
+        assert_eq!(stat_value(b"inactive_file x\ninactive_file 7\n", b"inactive_file"), Some(7));
+        assert_eq!(stat_value(b"inactive_file:5\n", b"inactive_file"), None);
+        assert_eq!(stat_value(b"", b"inactive_file"), None);
+        assert_eq!(stat_value(b"\xff\xfe inactive_file 5", b"inactive_file"), None);
+    }
+
+    /// What the kept descriptors rely on, on the real kernel: a removed cgroup's files fail to
+    /// read (they do not keep answering with old values), and reopening them fails too.
+    #[test]
+    fn a_removed_cgroup_reads_as_an_error_not_as_old_data() {
+        let Some(h) = layout().memory.as_ref() else {
+            eprintln!("skipped: no cgroup memory hierarchy");
+            return;
+        };
+        let dir = h.leaf.join(format!("xsys-kept-test-{}", std::process::id()));
+        if let Err(e) = std::fs::create_dir(&dir) {
+            eprintln!("skipped: cannot create a cgroup here ({e})");
+            return;
+        }
+        let procs = KeptFile::new(dir.join("cgroup.procs"));
+        let before = procs.read(|b| b.len());
+        std::fs::remove_dir(&dir).unwrap();
+        assert_eq!(before.unwrap(), 0, "a new cgroup has no processes");
+        assert!(procs.read(|b| b.len()).is_err());
     }
 
     #[test]

@@ -7,10 +7,15 @@
 //! between v1 and v2 to report one meaning.
 
 use serde::Serialize;
-use sysinfo::{MemoryRefreshKind, System};
 
 use super::limits::{self, MemoryLimit};
 use super::percent;
+
+/// Where the host's numbers come from: `/proc/meminfo` through a kept descriptor on Linux,
+/// sysinfo elsewhere.
+#[cfg_attr(target_os = "linux", path = "memory_linux.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "memory_other.rs")]
+mod host;
 
 /// `memory()`. Bytes, and percentages 0–100.
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +37,7 @@ pub struct MemoryInfo {
 }
 
 /// The raw numbers, before the limit is applied (bytes).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Host {
     total: u64,
     available: u64,
@@ -41,26 +46,19 @@ struct Host {
     swap_free: u64,
 }
 
+/// The memory part of the state. Reading needs no lock of its own: any thread may call
+/// [`Memory::read`] at any time, and every call reads the kernel's current numbers.
 pub struct Memory {
-    system: System,
+    source: host::Source,
 }
 
 impl Memory {
     pub fn new() -> Result<Self, sysinfo::Error> {
-        Ok(Memory { system: System::new()? })
+        Ok(Memory { source: host::Source::new()? })
     }
 
-    pub fn read(&mut self) -> MemoryInfo {
-        self.system.refresh_memory_specifics(MemoryRefreshKind::everything());
-        let s = &self.system;
-        let host = Host {
-            total: s.total_memory(),
-            available: s.available_memory(),
-            free: s.free_memory(),
-            swap_total: s.total_swap(),
-            swap_free: s.free_swap(),
-        };
-        within(host, limits::memory_limit())
+    pub fn read(&self) -> MemoryInfo {
+        within(self.source.read(), limits::memory_limit())
     }
 }
 

@@ -7,7 +7,9 @@
 //! computed from the previous refresh, which the module primes when it loads, so no call sleeps.
 //!
 //! Each part has its own lock, so a monitor thread scanning processes never delays a memory
-//! query on the JS thread.
+//! query on the JS thread. Memory has no lock on Linux: it reads `/proc/meminfo` (and the cgroup
+//! usage files) through descriptors kept open for the life of the addon, so every call gets the
+//! kernel's current numbers without opening a file (`kept_file_linux.rs`).
 //!
 //! Values use XyPriss's field names and units (snake_case, bytes, percent 0–100, unix seconds).
 //! Numbers are `f64` or `u32` because they become JS numbers; byte counts stay exact below 2^53.
@@ -36,6 +38,10 @@ mod platform;
 #[cfg(target_os = "linux")]
 #[path = "procfs_linux.rs"]
 mod procfs;
+
+#[cfg(target_os = "linux")]
+#[path = "kept_file_linux.rs"]
+mod kept_file;
 
 /// Elsewhere, questions `/proc` answers cheaply on Linux go through the process table.
 #[cfg(not(target_os = "linux"))]
@@ -70,7 +76,7 @@ pub use user::{Paths, UserInfo};
 /// The state behind every `sys` call. Get it with [`state`].
 pub struct SysState {
     cpus: Mutex<cpu::Cpus>,
-    memory: Mutex<memory::Memory>,
+    memory: memory::Memory,
     processes: Mutex<processes::Table>,
     networks: Mutex<network::Interfaces>,
     disks: Mutex<disks::DiskList>,
@@ -110,7 +116,7 @@ impl SysState {
     fn new() -> std::result::Result<Self, String> {
         Ok(SysState {
             cpus: Mutex::new(cpu::Cpus::new().map_err(unsupported)?),
-            memory: Mutex::new(memory::Memory::new().map_err(unsupported)?),
+            memory: memory::Memory::new().map_err(unsupported)?,
             processes: Mutex::new(processes::Table::new().map_err(unsupported)?),
             networks: Mutex::new(network::Interfaces::new().map_err(unsupported)?),
             disks: Mutex::new(disks::DiskList::new().map_err(unsupported)?),
@@ -141,7 +147,7 @@ impl SysState {
 
     /// RAM and swap, within the cgroup limit when there is one (`memory()`).
     pub fn memory(&self) -> MemoryInfo {
-        lock(&self.memory).read()
+        self.memory.read()
     }
 
     /// Mounted filesystems (`disks()`).
