@@ -366,14 +366,20 @@ export declare namespace sys {
   export function battery(): Promise<unknown>
   export function batterySync(): unknown
   export function cpuCores(): unknown
-  export function cpuUsage(): unknown
+  /**
+   * `cpu()`: `out[0]` overall, `out[1]` timestamp, then one value per core (`lib/sys.js` builds
+   * the object). Returns the number of cores; if `out` is shorter than 2 + that, nothing is
+   * written and the caller retries with a longer array.
+   */
+  export function cpuUsageInto(out: Float64Array): number
   export function disks(mount?: string | undefined | null): Promise<unknown>
   export function disksSync(mount?: string | undefined | null): unknown
   export function health(): unknown
   export function info(): unknown
   /** `signal` is a number (`lib/sys.js` resolves names with `os.constants.signals`). */
   export function kill(pid: number, signal: number): void
-  export function memory(): unknown
+  /** Fills `out` (at least `MEMORY_WIDTH` = 13 long) with `memory()`; `lib/sys.js` builds the object. */
+  export function memoryInto(out: Float64Array): void
   export function network(name?: string | undefined | null): unknown
   export function paths(): unknown
   export function ports(): Promise<unknown>

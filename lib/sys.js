@@ -13,6 +13,49 @@ native.prime();
 
 const MAX_PID = 2 ** 31 - 1; // pid_t
 
+// memory() and cpu() numbers arrive in reusable Float64Arrays and the objects are built here:
+// one object literal in JS costs a fraction of setting each field through N-API. Layouts in
+// src/bindings/sys.rs (memoryInto, cpuUsageInto).
+const MEMORY_WIDTH = 13;
+const memoryNumbers = new Float64Array(MEMORY_WIDTH);
+let cpuNumbers = new Float64Array(2 + os.availableParallelism());
+
+/** `MemoryInfo`, fields in the order of src/sys/memory.rs; `limit` is NaN natively for none. */
+function memory() {
+  const m = memoryNumbers;
+  native.memoryInto(m);
+  const limit = m[9];
+  return {
+    total: m[0],
+    available: m[1],
+    used: m[2],
+    free: m[3],
+    usage_percent: m[4],
+    swap_total: m[5],
+    swap_used: m[6],
+    swap_free: m[7],
+    swap_percent: m[8],
+    limit: Number.isNaN(limit) ? null : limit,
+    host_total: m[10],
+    host_available: m[11],
+    host_used: m[12],
+  };
+}
+
+/** `CpuUsage`: overall, per_core, timestamp. */
+function cpuUsage() {
+  let n = native.cpuUsageInto(cpuNumbers);
+  while (cpuNumbers.length < 2 + n) {
+    // More CPUs than the affinity mask shows (nothing was written): grow, and ask again.
+    cpuNumbers = new Float64Array(2 + n);
+    n = native.cpuUsageInto(cpuNumbers);
+  }
+  const c = cpuNumbers;
+  const perCore = new Array(n);
+  for (let i = 0; i < n; i++) perCore[i] = c[2 + i];
+  return { overall: c[0], per_core: perCore, timestamp: c[1] };
+}
+
 /** A pid: an integer (TypeError otherwise) from 1 to 2^31-1 (RangeError otherwise). */
 function pidOf(value, name) {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw v.invalidArgType(name, 'an integer', value);
@@ -63,10 +106,11 @@ const sys = {
   info: () => native.info(),
 
   cpu(options) {
-    return v.bool(v.options(options), 'cores', false) ? native.cpuCores() : native.cpuUsage();
+    if (options === undefined) return cpuUsage();
+    return v.bool(v.options(options), 'cores', false) ? native.cpuCores() : cpuUsage();
   },
 
-  memory: () => native.memory(),
+  memory,
 
   disks: async (mount) => native.disks(selector(mount, 'mount')),
   disksSync: (mount) => native.disksSync(selector(mount, 'mount')),
@@ -112,10 +156,10 @@ const sys = {
 
   /** `memory()` and `info()` in one object, with XyPriss's `$hardware` keys. */
   hardware() {
-    const memory = native.memory();
+    const m = memory();
     // eslint-disable-next-line no-unused-vars
     const { total_memory, used_memory, available_memory, total_swap, used_swap, architecture, ...rest } = native.info();
-    return { ...memory, ...rest, arch: architecture };
+    return { ...m, ...rest, arch: architecture };
   },
 
   monitor: (options) => new Monitor(null, options),

@@ -1,6 +1,9 @@
 //! The binding of `crate::sys`, exported as the `sys` namespace of the native module. Arguments
 //! arrive already validated by `lib/sys.js`; results are the core's structs, converted to JS
 //! objects field by field ([`Js`]), so field names, order and `null`s are the core's.
+//! Exception: `memory()` and `cpu()`, the calls dashboards make most, fill a reusable
+//! `Float64Array` that `lib/sys.js` turns into the object (one JS object literal is cheaper than
+//! setting each field through N-API).
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -58,9 +61,14 @@ pub fn info(env: &Env) -> napi::Result<Js<core::SysInfo>> {
     sync(env, "info", |s| Ok(s.info()))
 }
 
-#[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
-pub fn cpu_usage(env: &Env) -> napi::Result<Js<core::CpuUsage>> {
-    sync(env, "cpu", |s| Ok(s.cpu_usage()))
+/// `cpu()`: `out[0]` overall, `out[1]` timestamp, then one value per core (`lib/sys.js` builds
+/// the object). Returns the number of cores; if `out` is shorter than 2 + that, nothing is
+/// written and the caller retries with a longer array.
+#[napi(namespace = "sys", catch_unwind, js_name = "cpuUsageInto")]
+pub fn cpu_usage_into(env: &Env, mut out: Float64ArraySlice<'_>) -> napi::Result<u32> {
+    // SAFETY: the array is only touched on this (the JS) thread during this call.
+    let out = unsafe { out.as_mut() };
+    run_sync(env, "cpu", || Ok(state()?.cpu_usage_into(out) as u32))
 }
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
@@ -68,9 +76,38 @@ pub fn cpu_cores(env: &Env) -> napi::Result<Js<Vec<core::CpuCore>>> {
     sync(env, "cpu", |s| Ok(s.cpu_cores()))
 }
 
-#[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
-pub fn memory(env: &Env) -> napi::Result<Js<core::MemoryInfo>> {
-    sync(env, "memory", |s| Ok(s.memory()))
+/// `memory()` travels as [`MEMORY_WIDTH`] numbers in a `Float64Array` that `lib/sys.js` reuses
+/// and turns into the object: building a 13-field object through N-API costs more than reading
+/// `/proc/meminfo`. Layout: the fields of [`core::MemoryInfo`] in order, `limit` NaN for none.
+pub const MEMORY_WIDTH: usize = 13;
+
+fn put_memory(m: &core::MemoryInfo, out: &mut [f64; MEMORY_WIDTH]) {
+    *out = [
+        m.total,
+        m.available,
+        m.used,
+        m.free,
+        m.usage_percent,
+        m.swap_total,
+        m.swap_used,
+        m.swap_free,
+        m.swap_percent,
+        m.limit.unwrap_or(f64::NAN),
+        m.host_total,
+        m.host_available,
+        m.host_used,
+    ];
+}
+
+/// Fills `out` (at least `MEMORY_WIDTH` = 13 long) with `memory()`; `lib/sys.js` builds the object.
+#[napi(namespace = "sys", catch_unwind, js_name = "memoryInto")]
+pub fn memory_into(env: &Env, mut out: Float64ArraySlice<'_>) -> napi::Result<()> {
+    // SAFETY: the array is only touched on this (the JS) thread during this call.
+    let out = unsafe { out.as_mut() };
+    let Some(out) = out.first_chunk_mut::<MEMORY_WIDTH>() else {
+        return Err(napi::Error::new(Status::InvalidArg, "memory buffer too small"));
+    };
+    run_sync(env, "memory", || Ok(put_memory(&state()?.memory(), out)))
 }
 
 #[napi(namespace = "sys", catch_unwind, ts_return_type = "unknown")]
@@ -306,4 +343,42 @@ fn children_max_rss() -> f64 {
 #[cfg(not(unix))]
 fn children_max_rss() -> f64 {
     -1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lib/sys.js` reads the numbers in the order of `MemoryInfo`'s fields, the order the
+    /// object had when it was serialized field by field.
+    #[test]
+    fn memory_numbers_follow_the_fields_of_memory_info() {
+        let mut m = core::MemoryInfo {
+            total: 1.0,
+            available: 2.0,
+            used: 3.0,
+            free: 4.0,
+            usage_percent: 5.0,
+            swap_total: 6.0,
+            swap_used: 7.0,
+            swap_free: 8.0,
+            swap_percent: 9.0,
+            limit: Some(10.0),
+            host_total: 11.0,
+            host_available: 12.0,
+            host_used: 13.0,
+        };
+        let mut out = [0.0; MEMORY_WIDTH];
+        put_memory(&m, &mut out);
+        let json = serde_json::to_string(&m).unwrap();
+        let serialized: Vec<f64> = json
+            .trim_matches(|c| c == '{' || c == '}')
+            .split(',')
+            .map(|field| field.split_once(':').unwrap().1.parse().unwrap())
+            .collect();
+        assert_eq!(serialized, out);
+        m.limit = None;
+        put_memory(&m, &mut out);
+        assert!(out[9].is_nan());
+    }
 }

@@ -93,6 +93,20 @@ impl Cpus {
         self.system.cpus().len()
     }
 
+    /// [`Cpus::usage`] without allocating: `out[0]` the overall value, `out[1]` the timestamp,
+    /// then one value per core. Returns the number of cores; writes nothing when `out` is
+    /// shorter than 2 + that.
+    pub fn usage_into(&self, out: &mut [f64]) -> usize {
+        let cpus = self.system.cpus();
+        let Some(per_core) = out.get_mut(2..2 + cpus.len()) else { return cpus.len() };
+        for (slot, c) in per_core.iter_mut().zip(cpus) {
+            *slot = finite(c.usage());
+        }
+        out[0] = mean(&out[2..2 + cpus.len()]);
+        out[1] = super::unix_now().floor();
+        cpus.len()
+    }
+
     pub fn usage(&self) -> CpuUsage {
         let per_core: Vec<f64> = self.system.cpus().iter().map(|c| finite(c.usage())).collect();
         CpuUsage {
@@ -194,6 +208,23 @@ mod tests {
         let u = cpus.usage();
         assert_eq!(u.overall, mean(&u.per_core));
         assert_eq!(mean(&[]), 0.0);
+    }
+
+    #[test]
+    fn usage_into_writes_what_usage_returns() {
+        let mut cpus = Cpus::new().unwrap();
+        cpus.refresh_usage();
+        let n = cpus.logical_count();
+        let mut short = vec![-1.0; 1 + n];
+        assert_eq!(cpus.usage_into(&mut short), n);
+        assert!(short.iter().all(|&v| v == -1.0), "nothing written into a short buffer");
+        let mut out = vec![-1.0; 3 + n];
+        assert_eq!(cpus.usage_into(&mut out), n);
+        let u = cpus.usage();
+        assert_eq!((out[0], &out[2..2 + n]), (u.overall, &u.per_core[..]));
+        assert!((out[1] - u.timestamp).abs() <= 1.0);
+        assert_eq!(out[2 + n], -1.0, "nothing written past the cores");
+        assert_eq!(cpus.usage_into(&mut []), n);
     }
 
     #[test]

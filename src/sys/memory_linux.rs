@@ -1,6 +1,7 @@
 //! Linux: the host's memory from `/proc/meminfo`, read on every call through a kept descriptor
 //! (see `kept_file_linux.rs`) and parsed in place: only the nine keys used are looked at,
-//! nothing is allocated.
+//! nothing is allocated. (On the build VM: the `pread` ~2.6–5 µs depending on load, the parse
+//! ~0.4 µs; sysinfo's refresh, which opened the file and parsed every line, ~14 µs.)
 //!
 //! `sysinfo(2)` would cost a tenth of the `pread`, but has no `MemAvailable`, the kernel's
 //! estimate of what can be allocated without swapping (free memory plus the reclaimable part
@@ -40,6 +41,16 @@ enum Key {
 
 const KEYS: usize = 9;
 
+/// The wanted key of `line` and the text after its colon. Every wanted key starts with M, B,
+/// C or S: other lines are skipped on their first byte.
+fn wanted(line: &[u8]) -> Option<(Key, &[u8])> {
+    if !matches!(line.first(), Some(b'M' | b'B' | b'C' | b'S')) {
+        return None;
+    }
+    let colon = memchr::memchr(b':', line)?;
+    Some((key(&line[..colon])?, &line[colon + 1..]))
+}
+
 fn key(name: &[u8]) -> Option<Key> {
     Some(match name {
         b"MemTotal" => Key::MemTotal,
@@ -58,21 +69,24 @@ fn key(name: &[u8]) -> Option<Key> {
 /// `/proc/meminfo`: lines `Key:   <n> kB` (KiB, whatever the unit says). A missing or
 /// unreadable value is 0. Without `MemAvailable` (kernels before 3.14) available memory is
 /// estimated as free + buffers + page cache + reclaimable slab − shared memory, as sysinfo does.
+///
+/// Lines are found with `memchr` and only lines that can hold a wanted key are looked at
+/// further; the scan stops once every key has been seen (SReclaimable, about halfway).
 fn parse_meminfo(text: &[u8]) -> Host {
     let mut values: [Option<u64>; KEYS] = [None; KEYS];
     let mut found = 0;
-    for line in text.split(|&b| b == b'\n') {
-        let Some(colon) = memchr::memchr(b':', line) else { continue };
-        let Some(k) = key(&line[..colon]) else { continue };
-        let Some(kib) = leading_u64(&line[colon + 1..]) else { continue };
+    let mut rest = text;
+    while !rest.is_empty() && found < KEYS {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        let Some((k, value)) = wanted(line) else { continue };
+        let Some(kib) = leading_u64(value) else { continue };
         let slot = &mut values[k as usize];
         if slot.is_none() {
             found += 1;
         }
         *slot = Some(kib.saturating_mul(1024));
-        if found == KEYS {
-            break;
-        }
     }
     let get = |k: Key| values[k as usize].unwrap_or(0);
     let available = values[Key::MemAvailable as usize].unwrap_or_else(|| {

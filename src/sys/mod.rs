@@ -138,6 +138,14 @@ impl SysState {
         cpus.usage()
     }
 
+    /// [`SysState::cpu_usage`] into `out` without allocating (layout: [`cpu::Cpus::usage_into`]).
+    /// Returns the number of cores; writes nothing when `out` is too short for them.
+    pub fn cpu_usage_into(&self, out: &mut [f64]) -> usize {
+        let mut cpus = lock(&self.cpus);
+        cpus.refresh_usage();
+        cpus.usage_into(out)
+    }
+
     /// One entry per logical CPU with its identity, frequency and usage (`cpu({cores: true})`).
     pub fn cpu_cores(&self) -> Vec<CpuCore> {
         let mut cpus = lock(&self.cpus);
