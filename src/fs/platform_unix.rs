@@ -133,3 +133,25 @@ pub fn sync_dir(dir: &Dir) -> io::Result<()> {
 pub fn dir_symlink_unchecked(dir: &Dir, target: &Path, link: &Path, _target_is_dir: bool) -> io::Result<()> {
     dir.symlink_contents(target, link)
 }
+
+/// `openat(parent, name, O_RDONLY | O_NOFOLLOW)` for a single-component name as read from a
+/// directory, with no allocation; `None` for any other name (the caller goes through cap-std).
+pub fn open_plain_name_nofollow(parent: &Dir, name: &std::ffi::OsStr) -> Option<io::Result<std::fs::File>> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let bytes = name.as_bytes();
+    let mut c_name = [0u8; 256];
+    let plain = !bytes.is_empty() && bytes != b"." && bytes != b".." && !bytes.contains(&b'/') && !bytes.contains(&0);
+    if !plain || bytes.len() >= c_name.len() {
+        return None;
+    }
+    c_name[..bytes.len()].copy_from_slice(bytes);
+    let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NOCTTY;
+    // SAFETY: `c_name` is NUL-terminated (the name is shorter than the buffer and holds no NUL)
+    // and outlives the call; `parent` is an open directory handle.
+    let fd = unsafe { libc::openat(parent.as_raw_fd(), c_name.as_ptr().cast(), flags) };
+    if fd < 0 {
+        return Some(Err(io::Error::last_os_error()));
+    }
+    // SAFETY: `fd` was just opened and is owned by nothing else.
+    Some(Ok(unsafe { std::fs::File::from_raw_fd(fd) }))
+}

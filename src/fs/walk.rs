@@ -42,6 +42,27 @@ pub struct Entry<'a> {
     pub via_link: bool,
 }
 
+impl Entry<'_> {
+    /// Open this entry for reading, relative to its parent's handle, refusing to follow a
+    /// symbolic link found at its name (`ELOOP`). For an entry reached through a followed link
+    /// (`via_link`) this opens the link itself and fails: resolve such entries by path.
+    pub fn open_read(&self) -> std::io::Result<std::fs::File> {
+        open_read_nofollow(self.parent, self.name)
+    }
+}
+
+/// Opens `name` in `parent` without following a link at it. The platform opens a plain
+/// single-component name directly (it cannot leave the directory, so cap-std's beneath-resolution
+/// is not needed); other names, and platforms without that path, go through cap-std.
+fn open_read_nofollow(parent: &Dir, name: &OsStr) -> std::io::Result<std::fs::File> {
+    super::platform::open_plain_name_nofollow(parent, name).unwrap_or_else(|| {
+        use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
+        let mut how = cap_std::fs::OpenOptions::new();
+        how.read(true).follow(FollowSymlinks::No);
+        parent.open_with(name, &how).map(|f| f.into_std())
+    })
+}
+
 /// What a followed symbolic link leads to.
 pub enum Followed {
     Dir(Dir),
@@ -208,7 +229,7 @@ where
     E: Fn(Error) + Sync,
 {
     let ctx = Ctx { visit, on_error, opts, start_shown };
-    let ancestors = opts.follow.and(dir_id(&start)).map(|id| Arc::new(Ancestor { id, parent: None }));
+    let ancestors = opts.follow.and_then(|_| dir_id(&start)).map(|id| Arc::new(Ancestor { id, parent: None }));
     rayon::scope(|scope| read_dir(scope, &ctx, Arc::new(start), PathBuf::new(), 0, state, ancestors));
 }
 

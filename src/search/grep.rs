@@ -3,11 +3,10 @@
 //! found it. Binary files are skipped; with `gitignore`, `.gitignore` rules found in the tree
 //! are honoured and `.git` is skipped.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
 use regex::bytes::Regex;
 
 use super::ignore::IgnoreNode;
@@ -53,23 +52,29 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn file(&self, reader: impl std::io::Read, shown: &Path) {
-        let file = lossy(shown);
+    /// Search one file. `shown` builds its path as shown in results; it is only called for a
+    /// file that matches or fails, so most files never build one.
+    fn file(&self, reader: impl std::io::Read, shown: &dyn Fn() -> PathBuf) {
+        let mut file: Option<String> = None;
         let mut mine = Vec::new();
         let outcome = search(reader, &self.re, self.ctl, |line, text| {
             if self.count.fetch_add(1, Ordering::Relaxed) >= self.limit {
                 self.stop.store(true, Ordering::Relaxed);
                 return false;
             }
-            mine.push(GrepMatch { file: file.clone(), line, content: String::from_utf8_lossy(text).into_owned() });
+            let file = file.get_or_insert_with(|| lossy(&shown())).clone();
+            mine.push(GrepMatch { file, line, content: String::from_utf8_lossy(text).into_owned() });
             true
         });
         match outcome {
-            Ok(Outcome::Searched) => self.found.lock().unwrap_or_else(|p| p.into_inner()).append(&mut mine),
+            Ok(Outcome::Searched) if !mine.is_empty() => {
+                self.found.lock().unwrap_or_else(|p| p.into_inner()).append(&mut mine)
+            }
+            Ok(Outcome::Searched) => {}
             Ok(Outcome::Binary) => {
                 self.count.fetch_sub(mine.len(), Ordering::Relaxed);
             }
-            Err(e) => self.log.push(Error::io(e, OP, "read").path(shown)),
+            Err(e) => self.log.push(Error::io(e, OP, "read").path(shown())),
         }
         if self.ctl.cancelled() {
             self.stop.store(true, Ordering::Relaxed);
@@ -101,7 +106,7 @@ impl FileSystem {
             return Ok(Report { value: Vec::new(), problems: Default::default() });
         }
         if !target.metadata(OP, true)?.is_dir() {
-            job.file(target.open_read(OP)?, &shown);
+            job.file(target.open_read(OP)?, &|| shown.clone());
             if let Some(e) = job.log.into_parts().0.into_iter().next() {
                 return Err(e);
             }
@@ -119,16 +124,14 @@ impl FileSystem {
                 FileKind::Dir => Some(rules.as_ref().map(|r| r.child(e.parent, e.name, e.rel))),
                 FileKind::File if e.via_link => {
                     match target.join(e.rel).open_read(OP) {
-                        Ok(file) => job.file(file, &shown.join(e.rel)),
+                        Ok(file) => job.file(file, &|| shown.join(e.rel)),
                         Err(err) => job.log.push(err.path(shown.join(e.rel))),
                     }
                     None
                 }
                 FileKind::File => {
-                    let mut how = cap_std::fs::OpenOptions::new();
-                    how.read(true).follow(FollowSymlinks::No);
-                    match e.parent.open_with(e.name, &how) {
-                        Ok(file) => job.file(file, &shown.join(e.rel)),
+                    match e.open_read() {
+                        Ok(file) => job.file(file, &|| shown.join(e.rel)),
                         Err(err) => job.log.push(Error::io(err, OP, "open").path(shown.join(e.rel))),
                     }
                     None

@@ -4,7 +4,7 @@
 //! haystack, so the regex engine's literal prefilters run over megabytes at a time instead of
 //! line by line, and lines are only located (and counted) around matches. A line longer than
 //! the buffer grows the buffer: no line is too long. A NUL byte anywhere marks the file as
-//! binary; it is then skipped.
+//! binary; it is then skipped (the end of a file is only checked for one once it matches).
 
 use std::cell::RefCell;
 use std::io::{self, Read};
@@ -57,7 +57,12 @@ pub fn search(
             // Fill the buffer (or reach the end) before searching, so a file that fits in one
             // block is searched once, as a whole, and its lines are never counted in bulk.
             let (n, eof) = fill(&mut reader, &mut buf[len..])?;
-            if memchr(0, &buf[len..len + n]).is_some() {
+            let fresh = len..len + n;
+            // A NUL byte marks the file binary. Bytes with more of the file after them are
+            // checked now (a binary file is then not read further); the last bytes read (for
+            // most files, the whole file) only once they hold a match, since a file without
+            // matches answers nothing whether or not it is binary.
+            if !eof && memchr(0, &buf[fresh.clone()]).is_some() {
                 return Ok(Outcome::Binary);
             }
             ctl.add_bytes(n as u64);
@@ -70,7 +75,20 @@ pub fn search(
                     None => continue,
                 }
             };
-            let (at, counted_to, go_on) = search_block(&buf[start..end], re, line, &mut on_match);
+            let mut unchecked = eof.then_some(fresh);
+            let mut binary = false;
+            let (at, counted_to, go_on) = search_block(&buf[start..end], re, line, &mut |line, text| {
+                if let Some(fresh) = unchecked.take() {
+                    if memchr(0, &buf[fresh]).is_some() {
+                        binary = true;
+                        return false;
+                    }
+                }
+                on_match(line, text)
+            });
+            if binary {
+                return Ok(Outcome::Binary);
+            }
             if eof || !go_on || ctl.cancelled() {
                 return Ok(Outcome::Searched);
             }
@@ -186,6 +204,31 @@ mod tests {
     fn a_nul_byte_marks_the_file_binary() {
         let re = compile_regex("grep", "x", false, false).unwrap();
         let outcome = search(&b"x\n\0"[..], &re, Control::default(), |_, _| true).unwrap();
+        assert!(matches!(outcome, Outcome::Binary));
+    }
+
+    #[test]
+    fn a_binary_file_reports_no_line_whichever_comes_first() {
+        let re = compile_regex("grep", "x", false, false).unwrap();
+        for text in [&b"x\nabc\0def\n"[..], b"a\0\nx\n", b"\0x"] {
+            let mut calls = 0;
+            let outcome = search(text, &re, Control::default(), |_, _| {
+                calls += 1;
+                true
+            })
+            .unwrap();
+            assert!(matches!(outcome, Outcome::Binary), "{text:?}");
+            assert_eq!(calls, 0, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_nul_byte_in_an_early_block_hides_matches_in_later_ones() {
+        let re = compile_regex("grep", "needle", false, false).unwrap();
+        let mut text = vec![b'a'; 2 * BLOCK];
+        text[10] = 0;
+        text.extend_from_slice(b"\nneedle\n");
+        let outcome = search(&text[..], &re, Control::default(), |_, _| panic!("a binary file matched")).unwrap();
         assert!(matches!(outcome, Outcome::Binary));
     }
 }
