@@ -251,21 +251,26 @@ fn read_dir<'s, S, V, E>(
         return;
     }
     let shown = || ctx.start_shown.join(&rel);
-    let entries = match dir.entries().ctx("walk", "scandir", &shown()) {
+    let entries = match dir.entries() {
         Ok(entries) => entries,
-        Err(e) => return (ctx.on_error)(e),
+        Err(e) => return (ctx.on_error)(Error::io(e, "walk", "scandir").path(shown())),
     };
     let may_descend = ctx.opts.max_depth.is_none_or(|max| depth + 1 < max);
+    // One buffer for the children's relative paths; only a directory to descend into takes a copy.
+    let mut child_rel = PathBuf::new();
     for entry in entries {
-        let entry = match entry.ctx("walk", "scandir", &shown()) {
+        // The path is built only on error: most entries read fine.
+        let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                (ctx.on_error)(e);
+                (ctx.on_error)(Error::io(e, "walk", "scandir").path(shown()));
                 continue;
             }
         };
         let name: OsString = entry.file_name();
-        let child_rel = rel.join(&name);
+        child_rel.as_mut_os_string().clear();
+        child_rel.push(&rel);
+        child_rel.push(&name);
         let mut kind = match entry.file_type() {
             Ok(t) if t.is_symlink() => FileKind::Symlink,
             Ok(t) if t.is_dir() => FileKind::Dir,
@@ -307,6 +312,7 @@ fn read_dir<'s, S, V, E>(
         }
         let parent = Arc::clone(&dir);
         let ancestors = ancestors.clone();
+        let child_rel = child_rel.clone();
         scope.spawn(move |scope| {
             let opened = match linked_dir {
                 Some(d) => Ok(d),
@@ -317,7 +323,9 @@ fn read_dir<'s, S, V, E>(
                 Ok(child) => child,
                 Err(e) => return (ctx.on_error)(e),
             };
-            let ancestors = match (ancestors, dir_id(&child)) {
+            // Ancestors are only tracked when links are followed: no stat otherwise.
+            let id = ancestors.as_ref().and_then(|_| dir_id(&child));
+            let ancestors = match (ancestors, id) {
                 (Some(a), Some(id)) if a.contains(id) => {
                     return (ctx.on_error)(
                         Error::new("ELOOP", "walk", "file system loop: the link leads to a directory being walked")
