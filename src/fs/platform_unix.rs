@@ -145,7 +145,9 @@ pub fn open_plain_name_nofollow(parent: &Dir, name: &std::ffi::OsStr) -> Option<
         return None;
     }
     c_name[..bytes.len()].copy_from_slice(bytes);
-    let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NOCTTY;
+    // O_NONBLOCK: a FIFO swapped in after the walk saw a regular file must not hang the search
+    // (it has no effect on regular files).
+    let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NOCTTY | libc::O_NONBLOCK;
     // SAFETY: `c_name` is NUL-terminated (the name is shorter than the buffer and holds no NUL)
     // and outlives the call; `parent` is an open directory handle.
     let fd = unsafe { libc::openat(parent.as_raw_fd(), c_name.as_ptr().cast(), flags) };
