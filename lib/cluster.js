@@ -314,6 +314,7 @@ class Cluster extends EventEmitter {
         this.#release();
         this.#resolveClosed();
         return;
+      // 'attach': the native side now reads that worker's channel on this thread; nothing to do.
       default:
     }
   }

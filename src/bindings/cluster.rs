@@ -166,6 +166,15 @@ impl ToNapiValue for JsEvent {
                 "done"
             }
             Event::Closed => "closed",
+            // Reading can only be set up on the JS thread, which is where this runs. The
+            // object that stands for it is ignored by lib/cluster.js.
+            Event::Attach { reader } => {
+                #[cfg(target_os = "linux")]
+                super::cluster_poll::attach(&env, reader);
+                #[cfg(not(target_os = "linux"))]
+                drop(reader);
+                "attach"
+            }
         };
         o.set("kind", kind)?;
         Ok(o.raw())

@@ -11,6 +11,8 @@
 //! or results cannot abort Node either.
 
 pub mod cluster;
+#[cfg(target_os = "linux")]
+mod cluster_poll;
 pub mod events;
 pub mod fs;
 pub mod sys;

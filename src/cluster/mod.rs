@@ -38,6 +38,7 @@ mod manager;
 
 pub use manager::Cluster;
 
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -194,6 +195,31 @@ pub enum Event {
     /// The supervisor has ended (after `stop`, a failed start, or an internal error): every
     /// worker is gone and no further event follows.
     Closed,
+    /// Not for JS listeners: the worker is ready and the thread that receives events may read
+    /// its channel from now on (see [`ChannelReader`]).
+    Attach { reader: Arc<dyn ChannelReader> },
+}
+
+/// The read side of one worker's channel, offered to the thread that receives the events so it
+/// can read the channel from its own event loop: then a worker's message wakes only that
+/// thread. Reading is shared: whoever reads delivers in order, and the supervisor still reads
+/// where that thread cannot (after an exit, at a heartbeat deadline).
+pub trait ChannelReader: Send + Sync {
+    /// The descriptor to poll for readability (open for as long as the reader lives).
+    fn fd(&self) -> i32;
+    /// Read what is there and deliver it as events; false once nothing more will come (stop
+    /// polling).
+    fn pump(&self) -> bool;
+    /// The caller polls the descriptor from now on: the supervisor stops watching it.
+    fn attach(&self);
+    /// The caller stopped polling: the supervisor watches the descriptor again.
+    fn detach(&self);
+}
+
+impl fmt::Debug for dyn ChannelReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChannelReader(fd {})", self.fd())
+    }
 }
 
 /// Where events go. `emit` returns false once nobody can receive them any more.
