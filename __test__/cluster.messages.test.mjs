@@ -1,6 +1,7 @@
 // Messages between the manager and its workers: JSON and Buffers, both ways, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cluster, fixture, next, record } from './cluster.helpers.mjs';
 
 const echo = fixture('echo-worker.js');
@@ -124,4 +125,9 @@ test('messages larger than maxFrame are refused on both sides before they are se
   const refused = next(c, 'message');
   c.send(0, { cmd: 'try-send', size: 1024 });
   assert.deepEqual((await refused)[0], { refused: 'ERR_XSYS_FRAME_TOO_LARGE' });
+});
+
+test('a throwing message listener is an uncaught exception; the messages after it still arrive', () => {
+  const out = execFileSync(process.execPath, [fixture('throwing-listener-manager.js')], { encoding: 'utf8', timeout: 30_000 });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { caught: ['listener failed on 1'], got: [0, 1, 2, 3, 4] });
 });

@@ -103,6 +103,13 @@ function workerId(id) {
   return id;
 }
 
+/** A throwing listener must not cost the events after it: its error is rethrown on its own. */
+function rethrowLater(err) {
+  process.nextTick(() => {
+    throw err;
+  });
+}
+
 /**
  * A supervised set of worker processes with a framed control channel to each.
  * See index.d.ts for the documented API.
@@ -244,10 +251,7 @@ class Cluster extends EventEmitter {
       try {
         this.#dispatch(event);
       } catch (err) {
-        // A throwing listener must not cost the events after it; rethrow it on its own.
-        process.nextTick(() => {
-          throw err;
-        });
+        rethrowLater(err);
       }
     }
   }
@@ -256,7 +260,14 @@ class Cluster extends EventEmitter {
     switch (e.kind) {
       case 'messages': {
         const from = Object.freeze({ id: e.id, pid: e.pid });
-        forEachMessage(e.data, (message) => this.emit('message', message, from));
+        // One event holds many messages: a throwing listener must not cost the ones after it.
+        forEachMessage(e.data, (message) => {
+          try {
+            this.emit('message', message, from);
+          } catch (err) {
+            rethrowLater(err);
+          }
+        });
         return;
       }
       case 'online':
