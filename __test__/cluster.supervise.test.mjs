@@ -90,6 +90,22 @@ test('a healthy worker is not taken for hung', async (t) => {
   assert.deepEqual(exits, []);
 });
 
+test('a blocked manager event loop does not make a live worker look hung; its messages arrive afterwards, in order', async (t) => {
+  const c = cluster(t, { entry: echo, heartbeatInterval: 50, heartbeatTimeout: 500 });
+  await c.start();
+  const exits = record(c, 'exit');
+  const got = [];
+  c.on('message', (m) => got.push(m.n));
+  for (let n = 0; n < 100; n++) c.send(0, { n });
+  await sleep(0);
+  // Three heartbeat timeouts without a turn of the event loop.
+  const until = Date.now() + 1500;
+  while (Date.now() < until);
+  await sleep(500);
+  assert.deepEqual(exits, []);
+  assert.deepEqual(got, Array.from({ length: 100 }, (_, n) => n));
+});
+
 test('a worker over maxMemory is replaced gracefully, the new one first', async (t) => {
   const c = cluster(t, { entry: echo, maxMemory: 200 * MIB, gcRatio: 0, sampleInterval: 100 });
   await c.start();

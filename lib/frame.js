@@ -21,7 +21,9 @@ function tooLarge(len, max) {
 /**
  * Accumulates encoded frames in one buffer, so a burst of sends becomes one write.
  * `take()` hands out what was written; with `reuse` the memory is recycled (only when the
- * consumer copies it before the next push, as the native write does).
+ * consumer copies it before the next push, as the native write does). Without it, a small
+ * batch is copied out (into Node's buffer pool) and the slab is kept: a fresh 64 KiB slab per
+ * message sent one at a time cost the worker more than the message itself (allocation, GC).
  */
 class FrameWriter {
   #buf = Buffer.allocUnsafe(SLAB);
@@ -69,8 +71,14 @@ class FrameWriter {
   }
 
   take(reuse) {
-    const out = this.#buf.subarray(0, this.#len);
-    if (!reuse) this.#buf = Buffer.allocUnsafe(SLAB);
+    let out;
+    if (reuse || this.#len > SLAB / 4) {
+      out = this.#buf.subarray(0, this.#len);
+      if (!reuse) this.#buf = Buffer.allocUnsafe(SLAB);
+    } else {
+      out = Buffer.allocUnsafe(this.#len);
+      this.#buf.copy(out, 0, 0, this.#len);
+    }
     this.#len = 0;
     return out;
   }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -87,14 +87,23 @@ impl From<NativeClusterOptions> for core::Config {
     }
 }
 
+/// Message batches up to this size reach JS as a copy (see `Event::Messages` below).
+const COPY_AT_MOST: usize = 64 * 1024;
+
 /// One core event on its way to JS, as a plain object with a `kind`.
-pub struct JsEvent(Event);
+pub struct JsEvent {
+    event: Event,
+    /// The queue it travels through, for the events that act on the JS thread (weak: the
+    /// queue's own pending events must not keep it alive).
+    queue: Weak<EventQueue<JsEvent>>,
+}
 
 impl ToNapiValue for JsEvent {
     unsafe fn to_napi_value(raw_env: napi::sys::napi_env, val: Self) -> napi::Result<napi::sys::napi_value> {
         let env = Env::from_raw(raw_env);
         let mut o = Object::new(&env)?;
-        let kind = match val.0 {
+        let JsEvent { event, queue } = val;
+        let kind = match event {
             Event::Online { id, pid } => {
                 o.set("id", id)?;
                 o.set("pid", pid)?;
@@ -108,7 +117,14 @@ impl ToNapiValue for JsEvent {
             Event::Messages { id, pid, frames, credit } => {
                 o.set("id", id)?;
                 o.set("pid", pid)?;
-                o.set("data", Buffer::from(frames))?;
+                // Small batches are copied into a plain Buffer: an external one costs a
+                // finalizer that Node runs through a threadsafe immediate (another wake-up of
+                // the loop) for every message. Large ones are handed over without a copy.
+                if frames.len() <= COPY_AT_MOST {
+                    o.set("data", BufferSlice::copy_from(&env, &frames)?)?;
+                } else {
+                    o.set("data", Buffer::from(frames))?;
+                }
                 // The bytes now belong to JS: release them from the flow-control account.
                 drop(credit);
                 "messages"
@@ -165,14 +181,25 @@ impl ToNapiValue for JsEvent {
                 }
                 "done"
             }
-            Event::Closed => "closed",
+            // Every worker has exited and its channel was read to the end: stop polling the
+            // channels now, so their descriptors are closed when `stop()` resolves.
+            Event::Closed => {
+                #[cfg(target_os = "linux")]
+                if let Some(queue) = queue.upgrade() {
+                    super::cluster_poll::detach_all(&queue);
+                }
+                "closed"
+            }
             // Reading can only be set up on the JS thread, which is where this runs. The
-            // object that stands for it is ignored by lib/cluster.js.
+            // object that stands for it is ignored by lib/cluster.js. Where nothing attaches,
+            // the supervisor keeps reading.
             Event::Attach { reader } => {
                 #[cfg(target_os = "linux")]
-                super::cluster_poll::attach(&env, reader);
+                if let Some(queue) = queue.upgrade() {
+                    super::cluster_poll::attach(&env, reader, queue);
+                }
                 #[cfg(not(target_os = "linux"))]
-                drop(reader);
+                drop((reader, queue));
                 "attach"
             }
         };
@@ -181,11 +208,11 @@ impl ToNapiValue for JsEvent {
     }
 }
 
-struct QueueSink(EventQueue<JsEvent>);
+struct QueueSink(Arc<EventQueue<JsEvent>>);
 
 impl EventSink for QueueSink {
     fn emit(&self, event: Event) -> bool {
-        self.0.push(JsEvent(event))
+        self.0.push(JsEvent { event, queue: Arc::downgrade(&self.0) })
     }
 }
 
@@ -224,7 +251,7 @@ impl NativeCluster {
         start_seq: u32,
         #[napi(ts_arg_type = "(events: Array<Record<string, any>>) => void")] callback: Function<'_, Vec<JsEvent>, ()>,
     ) -> napi::Result<Self> {
-        let queue = EventQueue::new(&callback)?;
+        let queue = Arc::new(EventQueue::new(&callback)?);
         run_sync(&env, "start", || {
             let sink: Arc<dyn EventSink> = Arc::new(QueueSink(queue));
             Ok(NativeCluster { inner: core::Cluster::start(options.into(), sink, start_seq)? })

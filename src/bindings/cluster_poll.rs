@@ -3,8 +3,9 @@
 //! Once a worker is ready, the supervisor offers its channel (an [`Event::Attach`] in the event
 //! stream); here a libuv poll handle watches it on the JS thread's loop and reads it when it
 //! becomes readable, so a worker's message wakes one thread, the one that consumes it, instead
-//! of the supervisor thread and then the JS thread. What is read goes through the same
-//! `EventQueue` as every other event, so order is kept.
+//! of the supervisor thread and then the JS thread. What is read goes into the same
+//! `EventQueue` as every other event, so order is kept, and is handed to JS from the same
+//! callback (`EventQueue::deliver_here`): one turn of the loop per message, as with node:cluster.
 //!
 //! The libuv functions are Node's own, looked up when first needed: where they are missing
 //! (a runtime without libuv) nothing attaches and the supervisor keeps reading. So does it
@@ -19,8 +20,10 @@ use std::ffi::{c_int, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
 
-use napi::Env;
+use napi::{sys, Env};
 
+use super::cluster::JsEvent;
+use super::events::EventQueue;
 use crate::cluster::ChannelReader;
 
 type PollCb = unsafe extern "C" fn(handle: *mut c_void, status: c_int, events: c_int);
@@ -78,7 +81,12 @@ fn disabled() -> bool {
 
 /// One poll handle: the libuv handle's memory and the reader it serves.
 struct Poll {
-    reader: Arc<dyn ChannelReader>,
+    /// Dropped as soon as polling stops: the channel's descriptor closes with it.
+    reader: Option<Arc<dyn ChannelReader>>,
+    /// Where the reader's events go; delivered from the poll callback.
+    queue: Arc<EventQueue<JsEvent>>,
+    /// The environment of this thread (the handle is closed before it goes away).
+    env: sys::napi_env,
     handle: *mut c_void,
     words: usize,
     closing: bool,
@@ -93,7 +101,7 @@ thread_local! {
 
 /// Start reading `reader`'s channel on this (the JS) thread. Does nothing when that is not
 /// possible: the supervisor then keeps reading.
-pub fn attach(env: &Env, reader: Arc<dyn ChannelReader>) {
+pub fn attach(env: &Env, reader: Arc<dyn ChannelReader>, queue: Arc<EventQueue<JsEvent>>) {
     if disabled() {
         return;
     }
@@ -117,7 +125,7 @@ pub fn attach(env: &Env, reader: Arc<dyn ChannelReader>) {
         return;
     }
     // From here on the handle belongs to the loop until its close callback runs.
-    let poll = Box::into_raw(Box::new(Poll { reader, handle, words, closing: false }));
+    let poll = Box::into_raw(Box::new(Poll { reader: Some(reader), queue, env: env.raw(), handle, words, closing: false }));
     // SAFETY: an initialised handle; `poll` lives until `on_close`.
     unsafe {
         (uv.set_data)(handle, poll.cast());
@@ -127,7 +135,9 @@ pub fn attach(env: &Env, reader: Arc<dyn ChannelReader>) {
             return;
         }
         LIVE.with(|l| l.borrow_mut().push(poll));
-        (*poll).reader.attach();
+        if let Some(reader) = &(*poll).reader {
+            reader.attach();
+        }
     }
 }
 
@@ -135,11 +145,26 @@ unsafe extern "C" fn on_readable(handle: *mut c_void, status: c_int, _events: c_
     let Some(uv) = uv() else { return };
     // SAFETY: the data pointer was set to a live Poll before the poll started.
     let poll = unsafe { (uv.get_data)(handle) }.cast::<Poll>();
+    if status < 0 {
+        // SAFETY: poll is live until on_close, which runs from the loop's close phase, never
+        // while this callback runs.
+        unsafe { close(poll) };
+        return;
+    }
+    // Owned copies: the JS called below may close this poll (a `closed` event does), which
+    // must not pull anything from under us.
+    // SAFETY: as above; no reference into the Poll outlives this statement.
+    let (reader, queue, env) = unsafe { ((*poll).reader.clone(), Arc::clone(&(*poll).queue), (*poll).env) };
+    let Some(reader) = reader else { return };
     // A panic must not unwind into libuv: the handle is closed and the supervisor reads again.
-    // SAFETY: poll is live until on_close, which only follows close().
-    let keep = status >= 0 && catch_unwind(AssertUnwindSafe(|| unsafe { (*poll).reader.pump() })).unwrap_or(false);
+    let keep = catch_unwind(AssertUnwindSafe(|| queue.collect(|| reader.pump()))).unwrap_or(false);
+    drop(reader);
+    // SAFETY: this thread's live environment (see Poll::env); no JS is on the stack.
+    if catch_unwind(AssertUnwindSafe(|| unsafe { queue.deliver_here(env) })).is_err() {
+        queue.schedule();
+    }
     if !keep {
-        // SAFETY: as above.
+        // SAFETY: as above (close does nothing if the poll is already closing).
         unsafe { close(poll) };
     }
 }
@@ -153,10 +178,27 @@ unsafe fn close(poll: *mut Poll) {
         return;
     }
     p.closing = true;
-    // SAFETY: an initialised handle not yet closing.
+    // SAFETY: an initialised handle not yet closing. Once stopped, libuv no longer watches the
+    // descriptor, so the reader (and with it, possibly, the descriptor) may go.
     unsafe {
         (uv.poll_stop)(p.handle);
         (uv.close)(p.handle, on_close);
+    }
+    LIVE.with(|l| l.borrow_mut().retain(|&q| !std::ptr::eq(q, poll)));
+    if let Some(reader) = p.reader.take() {
+        let _ = catch_unwind(AssertUnwindSafe(|| reader.detach()));
+    }
+}
+
+/// Stop polling every channel whose events go to `queue` (its cluster has closed).
+pub fn detach_all(queue: &Arc<EventQueue<JsEvent>>) {
+    let mine: Vec<*mut Poll> = LIVE.with(|l| l.borrow().clone());
+    for poll in mine {
+        // SAFETY: LIVE holds only polls not yet closing, hence live.
+        if Arc::ptr_eq(unsafe { &(*poll).queue }, queue) {
+            // SAFETY: as above.
+            unsafe { close(poll) };
+        }
     }
 }
 
@@ -164,8 +206,6 @@ unsafe extern "C" fn on_close(handle: *mut c_void) {
     let Some(uv) = uv() else { return };
     // SAFETY: libuv is done with the handle: the Poll and the handle's memory are ours again.
     let poll = unsafe { Box::from_raw((uv.get_data)(handle).cast::<Poll>()) };
-    LIVE.with(|l| l.borrow_mut().retain(|&p| !std::ptr::eq(p, &*poll)));
-    let _ = catch_unwind(AssertUnwindSafe(|| poll.reader.detach()));
     // SAFETY: allocated in attach() with this many words.
     unsafe { free_handle(poll.handle, poll.words) };
 }
@@ -179,7 +219,7 @@ unsafe fn free_handle(handle: *mut c_void, words: usize) {
 fn close_all() {
     let open: Vec<*mut Poll> = LIVE.with(|l| l.borrow().clone());
     for poll in open {
-        // SAFETY: LIVE holds only polls whose close callback has not run.
+        // SAFETY: LIVE holds only polls not yet closing, hence live.
         unsafe { close(poll) };
     }
 }

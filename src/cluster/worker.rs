@@ -97,10 +97,13 @@ impl Inbox {
     }
 
     /// Read what the socket holds (about `budget` bytes at most) and hand on every complete
-    /// frame, stopping at the first `ready`.
-    fn pump(&self, budget: usize) -> Pumped {
+    /// frame, stopping at the first `ready`. With `short_read_drains` (for a level-triggered
+    /// caller, who hears again if more arrives) a read that did not fill the buffer counts as
+    /// having emptied the socket, which saves the read that would say so.
+    fn pump(&self, budget: usize, short_read_drains: bool) -> Pumped {
         let mut r = self.lock();
         let mut read = 0;
+        let mut drained = false;
         loop {
             if r.done {
                 return Pumped::Done;
@@ -113,14 +116,21 @@ impl Inbox {
                     return Pumped::Done;
                 }
             }
+            if drained {
+                return Pumped::Drained;
+            }
             if read >= budget {
                 return Pumped::More;
             }
             let want = frame::missing(&r.buf).max(READ_CHUNK);
             r.buf.reserve(want);
+            let room = r.buf.capacity() - r.buf.len();
             match self.channel.read(&mut r.buf) {
                 Ok(0) => r.done = true,
-                Ok(n) => read += n,
+                Ok(n) => {
+                    read += n;
+                    drained = short_read_drains && n < room;
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Pumped::Drained,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => r.done = true,
@@ -208,7 +218,8 @@ impl ChannelReader for Inbox {
     }
 
     fn pump(&self) -> bool {
-        match Inbox::pump(self, READ_BUDGET) {
+        // uv_poll is level-triggered.
+        match Inbox::pump(self, READ_BUDGET, true) {
             Pumped::Drained | Pumped::More => true,
             // Attaching follows the first `ready`, so this does not happen; should it, the
             // manager still learns of it.
@@ -317,8 +328,9 @@ impl Running {
         // Watched for reading only while the task is the channel's reader. Readable only:
         // with writable interest too, every message the worker reads would wake this thread.
         let mut chan = Some(chan);
-        // A second descriptor of the channel, watched for writability only while the socket
-        // is full.
+        // The socket is full and queued bytes wait for it.
+        let mut blocked = false;
+        // A second descriptor of the channel, watched for writability only while blocked.
         let mut writer: Option<AsyncFd<OwnedFd>> = None;
         let mut cause = None;
         let mut kill_at: Option<Instant> = None;
@@ -344,7 +356,7 @@ impl Running {
                 }
                 ready = readable(chan.as_ref()), if !paused => {
                     let Ok(guard) = ready else { continue };
-                    if !self.pumped(inbox.pump(READ_BUDGET), Some(guard)).await {
+                    if !self.pumped(inbox.pump(READ_BUDGET, false), Some(guard)).await {
                         chan = None;
                     }
                 }
@@ -362,14 +374,14 @@ impl Running {
                     }
                 }
                 _ = self.flow.below_limit(), if paused => inbox.touch(),
-                _ = self.channel.queued.notified(), if writer.is_none() => {
-                    writer = self.flush();
+                _ = self.channel.queued.notified(), if !blocked => {
+                    blocked = self.flush();
                 }
-                ready = writable(writer.as_ref()), if writer.is_some() => {
+                ready = writable(writer.as_ref()), if blocked => {
                     if let Ok(mut guard) = ready {
                         guard.clear_ready();
                     }
-                    writer = self.flush();
+                    blocked = self.flush();
                 }
                 _ = sleep_until(deadline), if deadline.is_some() => {
                     let now = Instant::now();
@@ -380,7 +392,7 @@ impl Running {
                         // The JS thread may be too busy to read: look at the channel before
                         // calling the worker hung.
                         if chan.is_none() {
-                            self.pumped(inbox.pump(READ_BUDGET), None).await;
+                            self.pumped(inbox.pump(READ_BUDGET, false), None).await;
                         }
                         if let Some(hang) = inbox.check(now) {
                             cause = Some(match hang {
@@ -391,6 +403,12 @@ impl Running {
                         }
                     }
                 }
+            }
+            if !blocked {
+                writer = None;
+            } else if writer.is_none() {
+                // Without it, `writable` retries the flush every few milliseconds.
+                writer = writable_fd(&self.channel).ok();
             }
         }
     }
@@ -422,22 +440,18 @@ impl Running {
         }
     }
 
-    /// Write what is queued; while the socket is full, the descriptor to wait on.
-    fn flush(&self) -> Option<AsyncFd<OwnedFd>> {
+    /// Write what is queued; true while the socket is full.
+    fn flush(&self) -> bool {
         match self.channel.flush() {
-            Ok(Flushed::Blocked) => match writable_fd(&self.channel) {
-                Ok(fd) => Some(fd),
-                // Without a way to wait, try again at the next send.
-                Err(_) => None,
-            },
+            Ok(Flushed::Blocked) => true,
             Ok(Flushed::Empty { drained }) => {
                 if drained {
                     self.sink.emit(Event::Drain { id: self.inbox.id });
                 }
-                None
+                false
             }
             // The worker is gone; its exit arrives through the pidfd.
-            Err(_) => None,
+            Err(_) => false,
         }
     }
 
@@ -450,17 +464,19 @@ impl Running {
         }
     }
 
-    /// The worker has exited: deliver what it sent before dying.
+    /// The worker has exited: deliver what it sent before dying. Nothing is read after this
+    /// (not even by the JS thread), so nothing reaches JS after the worker's `exit`.
     fn drain_after_exit(&self) {
         loop {
-            match self.inbox.pump(usize::MAX) {
+            match self.inbox.pump(usize::MAX, false) {
                 Pumped::Ready => {
                     let _ = self.manager.send(Msg::Ready { key: self.key, ack: None });
                 }
                 Pumped::More => {}
-                Pumped::Drained | Pumped::Done => return,
+                Pumped::Drained | Pumped::Done => break,
             }
         }
+        self.inbox.lock().done = true;
     }
 }
 
@@ -483,10 +499,14 @@ async fn readable(fd: Option<&AsyncFd<Arc<Channel>>>) -> io::Result<AsyncFdReady
     }
 }
 
+/// Writability of `fd`; without one (it could not be duplicated), a short wait before trying again.
 async fn writable(fd: Option<&AsyncFd<OwnedFd>>) -> io::Result<AsyncFdReadyGuard<'_, OwnedFd>> {
     match fd {
         Some(fd) => fd.writable().await,
-        None => std::future::pending().await,
+        None => {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            Err(io::ErrorKind::WouldBlock.into())
+        }
     }
 }
 
