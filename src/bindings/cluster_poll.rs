@@ -54,7 +54,8 @@ fn uv() -> Option<&'static Uv> {
             (!p.is_null()).then_some(p)
         };
         // SAFETY: each symbol is the libuv function of that name, whose C signature the field
-        // types spell out.
+        // types spell out (which is also why the transmutes need no further annotation).
+        #[allow(clippy::missing_transmute_annotations)]
         let uv = unsafe {
             Uv {
                 handle_size: std::mem::transmute::<*mut c_void, _>(sym(c"uv_handle_size")?),

@@ -430,6 +430,9 @@ impl Running {
             }
             Pumped::More => true,
             Pumped::Ready => {
+                // Readiness is kept (not cleared): what follows `ready` is read next turn. The
+                // guard goes before the wait so that no borrow of the descriptor is held by it.
+                #[allow(clippy::drop_non_drop)]
                 drop(guard);
                 self.report_ready().await;
                 // From now on the JS thread reads, once it gets to this event.
