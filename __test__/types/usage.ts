@@ -11,7 +11,8 @@ async function usage(): Promise<void> {
   project.copySync('a', 'b', { overwrite: false, preserveTimes: true });
   const st: FileStats = fs.statsSync('package.json', { follow: true });
   const created: number | null = st.created;
-  const digest: string = await fs.hash('x', { algorithm: 'blake3' });
+  const digest: string = await fs.hash('x', { algorithm: 'blake3', onProgress: ({ bytes }) => void bytes });
+  await project.copy('a', 'b', { signal: AbortSignal.timeout(1000), onProgress: ({ files, bytes }) => void (files + bytes) });
   const ok: boolean = fs.verifySync('x', digest);
   const { bytes: total, formatted } = await fs.size('.');
   const { exists } = fs.checkSync('x');
