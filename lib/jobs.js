@@ -75,11 +75,15 @@ async function steer(o, start) {
       delivered?.();
       throw err;
     }
+    let result;
     try {
-      return await pending;
+      result = await pending;
     } finally {
       if (lastReport) await lastReport;
     }
+    // A callback that threw on a late report (the work had already finished) still fails the call.
+    if (thrown) throw thrown.err;
+    return result;
   } catch (err) {
     if (thrown) throw thrown.err;
     if (err && err.code === 'ABORT_ERR') throw abortError(signal ? signal.reason : undefined);

@@ -1,7 +1,7 @@
 'use strict';
 // `xsys`: the old tool's command line, on the addon. Each command is parsed against the command
 // table and run through the same dispatch as the compat runner, so the CLI and
-// `require('xypriss-sys/compat')` cannot drift apart. Exit codes: 0 ok, 1 error, 2 usage.
+// `require('xypriss-sys/compat')` cannot drift apart. Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted.
 const { Readable } = require('node:stream');
 const { XyPrissRunner, RUN_WITH } = require('../compat/runner.js');
 const { groups } = require('./commands.js');
@@ -93,13 +93,30 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
     }
     const runner = new XyPrissRunner(globals.root || process.env.XYPRISS_ROOT || process.cwd());
     let result;
-    const barShown = spec.bar && !globals.json && !globals.quiet && (options.progress || io.stderr.isTTY);
-    if (barShown) {
-      const bar = new ProgressBar(io.stderr, `${group} ${command}`, await totalBytes(runner.fs, spec.bar(args, options)));
+    if (spec.bar) {
+      // Long commands run off the JS thread, so Ctrl-C (or SIGTERM) cancels them cleanly: a
+      // copy or archive stopped half-way leaves no partial output behind.
+      const barShown = !globals.json && !globals.quiet && (options.progress || io.stderr.isTTY);
+      const bar = barShown ? new ProgressBar(io.stderr, `${group} ${command}`, await totalBytes(runner.fs, spec.bar(args, options))) : null;
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       try {
-        result = await runner[RUN_WITH](group, command, args, options, { onProgress: (p) => bar.update(p) });
+        const extras = { signal: controller.signal };
+        if (bar) extras.onProgress = (p) => bar.update(p);
+        result = await runner[RUN_WITH](group, command, args, options, extras);
+      } catch (err) {
+        if (controller.signal.aborted && (err.raw || err).code === 'ABORT_ERR') {
+          bar?.done();
+          io.stderr.write(`xsys: ${group} ${command} interrupted\n`);
+          return 130;
+        }
+        throw err;
       } finally {
-        bar.done();
+        bar?.done();
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
       }
     } else {
       result = runner.runSync(group, command, args, options);

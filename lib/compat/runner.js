@@ -79,8 +79,9 @@ class XyPrissRunner {
   }
 
   /**
-   * For the CLI: like `runSync`, with `extras.onProgress` making long actions (copy, hash,
-   * sync, archives) run in their Promise form and report progress. Not part of the old API.
+   * For the CLI: like `runSync`, with `extras.onProgress` and `extras.signal` making long
+   * actions (copy, hash, sync, archives) run in their Promise form, report progress and stop
+   * cleanly when aborted. Not part of the old API.
    */
   [RUN_WITH](module, action, args = [], options = {}, extras = {}) {
     const group = Object.hasOwn(modules, module) ? modules[module] : undefined;
@@ -96,7 +97,7 @@ class XyPrissRunner {
     };
     let result;
     try {
-      result = run({ fs: this.#fs, root: this.#root, onProgress: extras.onProgress }, Array.isArray(args) ? args : [args], opts);
+      result = run({ fs: this.#fs, root: this.#root, onProgress: extras.onProgress, signal: extras.signal }, Array.isArray(args) ? args : [args], opts);
     } catch (err) {
       throw wrap(err);
     }

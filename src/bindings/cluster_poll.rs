@@ -136,8 +136,17 @@ pub fn attach(env: &Env, reader: Arc<dyn ChannelReader>, queue: Arc<EventQueue<J
             return;
         }
         LIVE.with(|l| l.borrow_mut().push(poll));
-        if let Some(reader) = &(*poll).reader {
+        let reader = (*poll).reader.clone();
+        if let Some(reader) = reader {
             reader.attach();
+            // Frames that came in the same read as `ready` may already sit in the buffer, with
+            // nothing new on the socket to wake the poll: read them now. JS may be on the stack
+            // here, so they go out through the queue's usual scheduled call.
+            let keep = catch_unwind(AssertUnwindSafe(|| reader.pump())).unwrap_or(false);
+            drop(reader);
+            if !keep {
+                close(poll);
+            }
         }
     }
 }

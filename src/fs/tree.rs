@@ -69,7 +69,7 @@ impl FileSystem {
                 let result = if kind == FileKind::Symlink {
                     copy_link(&src_dir, &src_name, &dest_dir, &dest_name, opts)
                 } else {
-                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts, platform::umask(), ctl)
+                    copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, opts, platform::umask(), ctl, true)
                 };
                 result.map_err(with_paths)
             }
@@ -142,6 +142,16 @@ fn times_of(md: &Metadata) -> (Option<SystemTimeSpec>, Option<SystemTimeSpec>) {
 /// Copy one regular file between directory handles, keeping its permission bits. `umask` is
 /// the process's, read once per operation: a new file is created with the source's bits, and
 /// when the umask takes none of them away no `fchmod` is needed.
+///
+/// - An existing file is replaced through a temporary sibling renamed over it, so a failed,
+///   cancelled or interrupted copy leaves the old file whole. As with `fs.copyFile`, a file we
+///   may not write is `EACCES`; where the directory refuses the temporary file, the file is
+///   rewritten in place instead. A symbolic link in the way is replaced, never written through;
+///   a directory in the way is `EISDIR` before any byte is copied.
+/// - A new file is written under a temporary name too when `atomic_new` is set (a single-file
+///   copy: a crash never leaves a truncated file under the real name), else in place (inside a
+///   tree copy); either way a copy that fails leaves nothing behind.
+#[allow(clippy::too_many_arguments)]
 fn copy_file(
     src_dir: &Dir,
     src: &Path,
@@ -151,49 +161,110 @@ fn copy_file(
     opts: CopyOptions,
     umask: u32,
     ctl: Control<'_>,
+    atomic_new: bool,
 ) -> Result<()> {
     const OP: &str = "copy";
     let bits = platform::permission_bits(smd);
-    let input = src_dir.open(src).ctx(OP, "open", src)?;
+    let input = src_dir.open(src).ctx(OP, "open", src)?.into_std();
     let mut how = cap_std::fs::OpenOptions::new();
     how.write(true).create_new(true).follow(FollowSymlinks::No);
     platform::cap_open_mode(&mut how, Some(bits));
-    match dest_dir.open_with(dest, &how) {
-        Ok(output) => {
-            let result = fill(input.into_std(), output.into_std(), smd, bits, opts, umask, ctl);
+    let existing = match dest_dir.symlink_metadata(dest) {
+        Ok(md) => Some(md),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(e, OP, "lstat")),
+    };
+    match existing {
+        Some(md) if md.is_dir() => Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "open")),
+        Some(_) if !opts.overwrite => Err(Error::io(io::ErrorKind::AlreadyExists.into(), OP, "open")),
+        Some(md) => {
+            if md.is_file() {
+                // May we write it? (Opening for writing, without truncating, is the test.)
+                let mut probe = cap_std::fs::OpenOptions::new();
+                probe.write(true).follow(FollowSymlinks::No);
+                drop(dest_dir.open_with(dest, &probe).ctx(OP, "open", dest)?);
+            }
+            match create_temp(dest_dir, dest, &how) {
+                Ok((temp, output)) => through_temp(dest_dir, &temp, dest, output, input, smd, bits, opts, umask, ctl, true),
+                Err(e) if md.is_file() && e.kind() == io::ErrorKind::PermissionDenied => {
+                    // The directory takes no new name: rewrite the file in place, keeping its
+                    // mode (it may not be ours to change), as `fs.copyFile` ends up doing.
+                    let mut in_place = cap_std::fs::OpenOptions::new();
+                    in_place.write(true).truncate(true).follow(FollowSymlinks::No);
+                    let output = dest_dir.open_with(dest, &in_place).ctx(OP, "open", dest)?.into_std();
+                    fill(input, &output, smd, bits, opts, 0, ctl)
+                }
+                Err(e) => Err(Error::io(e, OP, "open")),
+            }
+        }
+        None if atomic_new => {
+            let (temp, output) = create_temp(dest_dir, dest, &how).map_err(|e| Error::io(e, OP, "open"))?;
+            through_temp(dest_dir, &temp, dest, output, input, smd, bits, opts, umask, ctl, opts.overwrite)
+        }
+        None => {
+            let output = dest_dir.open_with(dest, &how).map_err(|e| Error::io(e, OP, "open"))?.into_std();
+            let result = fill(input, &output, smd, bits, opts, umask, ctl);
             if result.is_err() {
                 // Leave nothing half-written behind.
                 let _ = dest_dir.remove_file(dest);
             }
             result
         }
-        // Replacing a file: copy into a temporary sibling and rename it over the old one, so a
-        // failed or cancelled copy leaves the old file whole. A symbolic link in the way is
-        // replaced, never written through; a directory in the way fails the rename (EISDIR).
-        Err(e) if opts.overwrite && e.kind() == io::ErrorKind::AlreadyExists => {
-            let (temp, output) = loop {
-                let temp = super::write::temp_name(dest.as_os_str());
-                match dest_dir.open_with(&temp, &how) {
-                    Ok(f) => break (temp, f),
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                    Err(e) => return Err(Error::io(e, OP, "open")),
-                }
-            };
-            let result = fill(input.into_std(), output.into_std(), smd, bits, opts, umask, ctl)
-                .and_then(|()| dest_dir.rename(&temp, dest_dir, dest).ctx(OP, "rename", dest));
-            if result.is_err() {
-                let _ = dest_dir.remove_file(&temp);
-            }
-            result
-        }
-        Err(e) => Err(Error::io(e, OP, "open")),
     }
+}
+
+/// A new temporary sibling of `dest`, opened with `how` (create_new).
+fn create_temp(dir: &Dir, dest: &Path, how: &cap_std::fs::OpenOptions) -> io::Result<(PathBuf, std::fs::File)> {
+    loop {
+        let temp = PathBuf::from(super::write::temp_name(dest.as_os_str()));
+        match dir.open_with(&temp, how) {
+            Ok(f) => return Ok((temp, f.into_std())),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Fill `temp`, then move it to `dest`: replacing what is there when `replace`, else only if
+/// nothing is (a hard link, which fails on an existing name, where the filesystem has them).
+/// The temporary file is removed whatever happens.
+#[allow(clippy::too_many_arguments)]
+fn through_temp(
+    dir: &Dir,
+    temp: &Path,
+    dest: &Path,
+    output: std::fs::File,
+    input: std::fs::File,
+    smd: &Metadata,
+    bits: u32,
+    opts: CopyOptions,
+    umask: u32,
+    ctl: Control<'_>,
+    replace: bool,
+) -> Result<()> {
+    const OP: &str = "copy";
+    let result = fill(input, &output, smd, bits, opts, umask, ctl).and_then(|()| {
+        // Close before renaming (Windows renames no open file).
+        drop(output);
+        if replace {
+            return dir.rename(temp, dir, dest).ctx(OP, "rename", dest);
+        }
+        match dir.hard_link(temp, dir, dest) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(Error::io(e, OP, "link")),
+            // No hard links here (FAT, some network filesystems): a plain rename.
+            Err(_) => dir.rename(temp, dir, dest).ctx(OP, "rename", dest),
+        }
+    });
+    // After a rename this finds nothing; after a link it removes the extra name.
+    let _ = dir.remove_file(temp);
+    result
 }
 
 /// Write a new file's bytes, mode and (on request) times.
 fn fill(
     input: std::fs::File,
-    output: std::fs::File,
+    output: &std::fs::File,
     smd: &Metadata,
     bits: u32,
     opts: CopyOptions,
@@ -201,10 +272,7 @@ fn fill(
     ctl: Control<'_>,
 ) -> Result<()> {
     const OP: &str = "copy";
-    copy_bytes(&input, &output, ctl)?;
-    if !(cfg!(unix) && bits & umask == 0) {
-        platform::set_file_mode(&output, bits).map_err(|e| Error::io(e, OP, "fchmod"))?;
-    }
+    copy_bytes(&input, output, ctl)?;
     if opts.preserve_times {
         let (atime, mtime) = times_of(smd);
         let mut times = std::fs::FileTimes::new();
@@ -215,6 +283,10 @@ fn fill(
             times = times.set_modified(m.into_std());
         }
         output.set_times(times).map_err(|e| Error::io(e, OP, "futimens"))?;
+    }
+    // The mode goes last: on Windows a read-only attribute would refuse the times.
+    if !(cfg!(unix) && bits & umask == 0) {
+        platform::set_file_mode(output, bits).map_err(|e| Error::io(e, OP, "fchmod"))?;
     }
     Ok(())
 }
@@ -347,7 +419,7 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions, ctl: Control<'_>
                     .parent
                     .symlink_metadata(name)
                     .map_err(|err| Error::io(err, OP, "lstat"))
-                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts, umask, ctl));
+                    .and_then(|md| copy_file(e.parent, name, &md, dest, name, opts, umask, ctl, false));
                 if let Err(err) = result {
                     on_err(err);
                 }

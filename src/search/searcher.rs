@@ -43,6 +43,7 @@ pub fn search(
         let mut start = 0; // first byte not yet searched
         let mut len = 0; // bytes held
         let mut line = 1u64; // number of the line starting at `start`
+        let mut matched = false; // a match was reported from an earlier block
         loop {
             if len == buf.len() {
                 if start > 0 {
@@ -84,8 +85,14 @@ pub fn search(
                         return false;
                     }
                 }
+                matched = true;
                 on_match(line, text)
             });
+            // Earlier blocks matched but this last one did not: its bytes still decide whether
+            // the file is binary, as they would in a file read in one block.
+            if let Some(fresh) = unchecked.filter(|_| matched) {
+                binary |= memchr(0, &buf[fresh]).is_some();
+            }
             if binary {
                 return Ok(Outcome::Binary);
             }
@@ -229,6 +236,16 @@ mod tests {
         text[10] = 0;
         text.extend_from_slice(b"\nneedle\n");
         let outcome = search(&text[..], &re, Control::default(), |_, _| panic!("a binary file matched")).unwrap();
+        assert!(matches!(outcome, Outcome::Binary));
+    }
+
+    #[test]
+    fn a_nul_byte_only_in_the_last_block_marks_a_file_with_earlier_matches_binary() {
+        let re = compile_regex("grep", "needle", false, false).unwrap();
+        let mut text = b"needle\n".to_vec();
+        text.extend(std::iter::repeat_n(b'a', 2 * BLOCK));
+        text.extend_from_slice(b"\nend\0\n");
+        let outcome = search(&text[..], &re, Control::default(), |_, _| true).unwrap();
         assert!(matches!(outcome, Outcome::Binary));
     }
 }

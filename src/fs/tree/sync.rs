@@ -131,7 +131,7 @@ impl FileSystem {
                         let copied = if kind == FileKind::Symlink {
                             copy_link(&src_dir, &src_name, &dest_dir, &dest_name, COPY)
                         } else {
-                            copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, COPY, platform::umask(), cancel_only(ctl))
+                            copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, COPY, platform::umask(), cancel_only(ctl), true)
                         };
                         copied.map_err(with_paths)?;
                     }
@@ -224,7 +224,7 @@ impl FileSystem {
                             .map_or(Ok(()), |m| remove_any(dest, name, &m).map_err(|err| Error::io(err, OP, "rmdir")));
                         let copied = in_the_way.and_then(|()| {
                             if e.kind == FileKind::File {
-                                copy_file(e.parent, name, &smd, dest, name, COPY, umask, cancel_only(ctl))
+                                copy_file(e.parent, name, &smd, dest, name, COPY, umask, cancel_only(ctl), false)
                             } else {
                                 copy_link(e.parent, name, dest, name, COPY)
                             }
