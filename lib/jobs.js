@@ -46,6 +46,7 @@ async function steer(o, start) {
   if (signal && signal.aborted) throw abortError(signal.reason);
   const token = signal || onProgress ? new CancelToken() : undefined;
   let thrown = null;
+  let refused = false; // the native call threw before its job started: no report is wanted
   // The native job always ends with a report marked `done`, sent however the work ended; the
   // call settles only once it was delivered, so no report ever arrives after the result.
   let delivered;
@@ -55,7 +56,7 @@ async function steer(o, start) {
         if (batch.length === 0) return;
         const last = batch[batch.length - 1];
         if (last.done) delivered();
-        if (thrown) return;
+        if (thrown || refused) return;
         try {
           onProgress({ files: last.files, bytes: last.bytes });
         } catch (err) {
@@ -72,6 +73,7 @@ async function steer(o, start) {
     try {
       pending = start(token, onBatch);
     } catch (err) {
+      refused = true;
       delivered?.();
       throw err;
     }

@@ -112,8 +112,6 @@ impl Job {
         let ctl = Control { cancel: self.cancel.as_deref(), progress: Some(&self.progress) };
         let Some(reports) = &self.reports else { return work(ctl) };
         let progress = &*self.progress;
-        // Sent however `work` ends, a panic included.
-        let _final = FinalReport { progress, reports };
         let (done, finished) = channel::<()>();
         std::thread::scope(|scope| {
             scope.spawn(move || {
@@ -138,15 +136,14 @@ fn report(progress: &Progress, reports: &EventQueue<ProgressReport, false>, last
     }
 }
 
-/// Sends a job's final report when dropped, after its ticker thread has stopped.
-struct FinalReport<'a> {
-    progress: &'a Progress,
-    reports: &'a EventQueue<ProgressReport, false>,
-}
-
-impl Drop for FinalReport<'_> {
+/// The final report, marked `done`, goes out when the job is dropped: after `run` (its ticker
+/// thread joined first), after a panic in the work, and also for a job that never ran (the
+/// runtime shutting down), so the JS side never waits for it in vain.
+impl Drop for Job {
     fn drop(&mut self) {
-        let (files, bytes) = self.progress.snapshot();
-        self.reports.push(ProgressReport { files: files as f64, bytes: bytes as f64, done: true });
+        if let Some(reports) = &self.reports {
+            let (files, bytes) = self.progress.snapshot();
+            reports.push(ProgressReport { files: files as f64, bytes: bytes as f64, done: true });
+        }
     }
 }
