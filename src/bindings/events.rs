@@ -48,6 +48,7 @@ pub struct EventQueue<T: ToNapiValue + Send + 'static, const WEAK: bool = true> 
     tsfn: ThreadsafeFunction<(), (), Vec<T>, Status, false, WEAK>,
     /// The same callback, for [`EventQueue::deliver_here`]. Released on the JS thread whichever
     /// thread drops the queue (napi-rs routes it there).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // only the Linux cluster delivers in place
     callback: FunctionRef<Vec<T>, ()>,
 }
 
@@ -110,6 +111,7 @@ impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
 
     /// Run `f`; what it queues from this thread waits for [`EventQueue::deliver_here`], which
     /// must follow. (Other threads' events are scheduled as usual.)
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // only the Linux cluster delivers in place
     pub fn collect<R>(&self, f: impl FnOnce() -> R) -> R {
         struct Restore(*const ());
         impl Drop for Restore {
@@ -128,6 +130,7 @@ impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
     ///
     /// # Safety
     /// `env` is the live environment of the current thread, which created this queue.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // only the Linux cluster delivers in place
     pub unsafe fn deliver_here(&self, env: sys::napi_env) {
         let batch = std::mem::take(&mut *self.pending.lock());
         if batch.is_empty() {
@@ -144,6 +147,7 @@ impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
     }
 
     /// Call the callback with `batch`; gives the batch back if the call could not be made.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))] // only the Linux cluster delivers in place
     unsafe fn call_now(&self, env: sys::napi_env, batch: Vec<T>) -> std::result::Result<(), Vec<T>> {
         let mut scope = ptr::null_mut();
         // SAFETY (whole block): napi calls on the env's own thread, inside a handle scope that is
