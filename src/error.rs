@@ -29,9 +29,33 @@ pub enum JsClass {
     SyntaxError,
 }
 
-/// A failure, described the way Node describes filesystem errors.
+/// A failure, described the way Node describes filesystem errors. Boxed, so a `Result` costs
+/// one pointer on its error side; the fields are reached through `Deref`.
+#[derive(Clone)]
+pub struct Error(Box<ErrorInfo>);
+
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What an [`Error`] says.
 #[derive(Debug, Clone)]
-pub struct Error {
+pub struct ErrorInfo {
     /// `ENOENT`, `EACCES`, … or `ERR_XSYS_*`.
     pub code: Cow<'static, str>,
     /// Negative OS error number, as Node reports it (`-2` for ENOENT on Linux).
@@ -54,7 +78,7 @@ pub const PANIC: &str = "ERR_XSYS_PANIC";
 
 impl Error {
     pub fn new(code: impl Into<Cow<'static, str>>, op: &'static str, description: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorInfo {
             code: code.into(),
             errno: None,
             syscall: None,
@@ -64,7 +88,7 @@ impl Error {
             description: description.into(),
             class: JsClass::Error,
             hint: None,
-        }
+        }))
     }
 
     /// An OS error raised by `syscall` while performing `op`.
@@ -73,7 +97,7 @@ impl Error {
             return Error::new(OUTSIDE_ROOT, op, "path resolves outside the root").syscall(syscall);
         }
         let (code, errno, description) = os::describe(&err);
-        Error {
+        Error(Box::new(ErrorInfo {
             code,
             errno,
             syscall: Some(syscall),
@@ -83,7 +107,7 @@ impl Error {
             description,
             class: JsClass::Error,
             hint: None,
-        }
+        }))
     }
 
     /// A raw OS error number (as returned by libc calls).

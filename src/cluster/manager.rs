@@ -95,6 +95,8 @@ impl Cluster {
     /// Send whole frames to every running worker; false if any queue is over the mark.
     pub fn broadcast(&self, frames: &[u8]) -> bool {
         let channels: Vec<_> = lock(&self.shared.channels).values().cloned().collect();
+        // Not `all`: every worker must get the frames, even after one reports a full queue.
+        #[allow(clippy::unnecessary_fold)]
         channels.iter().fold(true, |below, c| c.send(frames).unwrap_or(true) && below)
     }
 
