@@ -40,6 +40,13 @@ pub fn cap_open_mode(o: &mut cap_std::fs::OpenOptions, mode: Option<u32>) {
     }
 }
 
+/// Open without blocking: a FIFO where a regular file was seen must not hang a reader (no effect
+/// on regular files).
+pub fn cap_nonblocking(o: &mut cap_std::fs::OpenOptions) {
+    use cap_std::fs::OpenOptionsExt as _;
+    o.custom_flags(libc::O_NONBLOCK);
+}
+
 pub fn std_set_mode(path: &Path, mode: u32) -> io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }

@@ -34,6 +34,9 @@ pub fn std_open_mode(_o: &mut std::fs::OpenOptions, _mode: Option<u32>) {}
 
 pub fn cap_open_mode(_o: &mut cap_std::fs::OpenOptions, _mode: Option<u32>) {}
 
+/// Opening a file never blocks on Windows the way a FIFO does on Unix.
+pub fn cap_nonblocking(_o: &mut cap_std::fs::OpenOptions) {}
+
 pub fn std_set_mode(path: &Path, mode: u32) -> io::Result<()> {
     // Windows only knows "read-only": toggle it on the file's current permissions.
     let mut p = std::fs::metadata(path)?.permissions();

@@ -59,6 +59,7 @@ fn open_read_nofollow(parent: &Dir, name: &OsStr) -> std::io::Result<std::fs::Fi
         use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
         let mut how = cap_std::fs::OpenOptions::new();
         how.read(true).follow(FollowSymlinks::No);
+        super::platform::cap_nonblocking(&mut how);
         parent.open_with(name, &how).map(|f| f.into_std())
     })
 }
