@@ -4,12 +4,12 @@
 //! Each area is a plain-Rust core (`fs`, …) with no N-API types, tested with `cargo test`;
 //! `bindings` is the thin layer that converts arguments and results for JavaScript.
 
+pub mod archive;
 pub mod cluster;
 pub mod error;
 pub mod fs;
-pub mod sys;
 pub mod search;
-pub mod archive;
+pub mod sys;
 pub mod watch;
 
 mod bindings;

@@ -329,7 +329,11 @@ impl Extractor<'_> {
         let target = PathBuf::from(platform::os_name(target));
         // Windows needs to know whether a link names a directory; the target may not exist yet.
         let points_to_dir = parent.metadata(&target).is_ok_and(|m| m.is_dir());
-        crate::fs::platform::dir_symlink_unchecked(parent, &target, name, points_to_dir).ctx(OP, "symlink", self.archive)?;
+        crate::fs::platform::dir_symlink_unchecked(parent, &target, name, points_to_dir).ctx(
+            OP,
+            "symlink",
+            self.archive,
+        )?;
         Ok(Ok(()))
     }
 

@@ -170,10 +170,13 @@ impl ToNapiValue for JsEvent {
                 "drain"
             }
             Event::Done { op, seq, result } => {
-                o.set("op", match op {
-                    Op::Start => "start",
-                    Op::Reload => "reload",
-                })?;
+                o.set(
+                    "op",
+                    match op {
+                        Op::Start => "start",
+                        Op::Reload => "reload",
+                    },
+                )?;
                 o.set("seq", seq)?;
                 if let Err(error) = result {
                     o.set("code", error.code.as_ref())?;

@@ -126,7 +126,8 @@ pub fn attach(env: &Env, reader: Arc<dyn ChannelReader>, queue: Arc<EventQueue<J
         return;
     }
     // From here on the handle belongs to the loop until its close callback runs.
-    let poll = Box::into_raw(Box::new(Poll { reader: Some(reader), queue, env: env.raw(), handle, words, closing: false }));
+    let poll =
+        Box::into_raw(Box::new(Poll { reader: Some(reader), queue, env: env.raw(), handle, words, closing: false }));
     // SAFETY: an initialised handle; `poll` lives until `on_close`.
     unsafe {
         (uv.set_data)(handle, poll.cast());

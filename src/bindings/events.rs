@@ -71,15 +71,13 @@ impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
     fn build(callback: &Function<'_, Vec<T>, ()>) -> napi::Result<Self> {
         let pending = Arc::new(Pending { events: Mutex::new(Vec::new()), scheduled: AtomicBool::new(false) });
         let drained = Arc::clone(&pending);
-        let tsfn = callback
-            .build_threadsafe_function::<()>()
-            .callee_handled::<false>()
-            .weak::<WEAK>()
-            .build_callback(move |_| {
+        let tsfn = callback.build_threadsafe_function::<()>().callee_handled::<false>().weak::<WEAK>().build_callback(
+            move |_| {
                 // Clear the flag first: anything pushed after this schedules the next call.
                 drained.scheduled.store(false, Ordering::SeqCst);
                 Ok(std::mem::take(&mut *drained.lock()))
-            })?;
+            },
+        )?;
         Ok(EventQueue { pending, tsfn, callback: callback.create_ref()? })
     }
 
@@ -173,7 +171,15 @@ impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
                     match Vec::<T>::to_napi_value(env, batch) {
                         Ok(array) => {
                             let mut ignored = ptr::null_mut();
-                            let status = sys::napi_make_callback(env, ptr::null_mut(), global, callback, 1, &array, &mut ignored);
+                            let status = sys::napi_make_callback(
+                                env,
+                                ptr::null_mut(),
+                                global,
+                                callback,
+                                1,
+                                &array,
+                                &mut ignored,
+                            );
                             let mut error = ptr::null_mut();
                             if status == sys::Status::napi_pending_exception
                                 && sys::napi_get_and_clear_last_exception(env, &mut error) == sys::Status::napi_ok
@@ -192,5 +198,4 @@ impl<T: ToNapiValue + Send + 'static, const WEAK: bool> EventQueue<T, WEAK> {
             result
         }
     }
-
 }

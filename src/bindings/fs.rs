@@ -11,7 +11,9 @@ use napi_derive::napi;
 use super::jobs::{spawn, CancelToken, OnProgress};
 use super::{js_error, run_async, run_async_with, run_sync};
 use crate::error::Result as CoreResult;
-use crate::fs::{self as core, Algorithm, CopyOptions, FileSystem, ListOptions, Listing, ModeSpec, RemoveOptions, WriteOptions};
+use crate::fs::{
+    self as core, Algorithm, CopyOptions, FileSystem, ListOptions, Listing, ModeSpec, RemoveOptions, WriteOptions,
+};
 
 /// Stats travel as numbers in a `Float64Array` (`lib/stats.js` builds the object): creating a
 /// nine-property object through N-API costs about twice the `statx` call itself.
@@ -28,7 +30,8 @@ fn put_stats(s: &core::Stats, out: &mut [f64]) {
     out[1] = s.created.unwrap_or(f64::NAN);
     out[2] = s.modified;
     out[3] = s.accessed;
-    out[4] = flag(s.is_dir, IS_DIR) + flag(s.is_file, IS_FILE) + flag(s.is_symlink, IS_SYMLINK) + flag(s.readonly, READONLY);
+    out[4] =
+        flag(s.is_dir, IS_DIR) + flag(s.is_file, IS_FILE) + flag(s.is_symlink, IS_SYMLINK) + flag(s.readonly, READONLY);
     out[5] = s.permissions as f64;
 }
 
@@ -130,7 +133,13 @@ impl NativeFileSystem {
 
     /// Fills `out` (at least `STATS_WIDTH` long).
     #[napi(catch_unwind)]
-    pub fn stats_sync(&self, env: &Env, path: String, follow: bool, mut out: Float64ArraySlice<'_>) -> napi::Result<()> {
+    pub fn stats_sync(
+        &self,
+        env: &Env,
+        path: String,
+        follow: bool,
+        mut out: Float64ArraySlice<'_>,
+    ) -> napi::Result<()> {
         // SAFETY: the array is only touched on this (the JS) thread during this call.
         let out = unsafe { out.as_mut() };
         if out.len() < STATS_WIDTH {
@@ -151,7 +160,13 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<RawListing>")]
-    pub fn ls<'e>(&self, env: &'e Env, path: String, stats: bool, recursive: bool) -> napi::Result<PromiseRaw<'e, RawListing>> {
+    pub fn ls<'e>(
+        &self,
+        env: &'e Env,
+        path: String,
+        stats: bool,
+        recursive: bool,
+    ) -> napi::Result<PromiseRaw<'e, RawListing>> {
         let fs = self.fs.clone();
         run_async(env, "ls", move || fs.ls(&path, ListOptions { stats, recursive }).map(RawListing::from))
     }
@@ -204,7 +219,14 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind)]
-    pub fn copy_sync(&self, env: &Env, src: String, dest: String, overwrite: bool, preserve_times: bool) -> napi::Result<()> {
+    pub fn copy_sync(
+        &self,
+        env: &Env,
+        src: String,
+        dest: String,
+        overwrite: bool,
+        preserve_times: bool,
+    ) -> napi::Result<()> {
         run_sync(env, "copy", || self.fs.copy(&src, &dest, CopyOptions { overwrite, preserve_times }))
     }
 
@@ -314,7 +336,13 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind)]
-    pub fn verify_sync(&self, env: &Env, path: String, expected: String, algorithm: Option<String>) -> napi::Result<bool> {
+    pub fn verify_sync(
+        &self,
+        env: &Env,
+        path: String,
+        expected: String,
+        algorithm: Option<String>,
+    ) -> napi::Result<bool> {
         run_sync(env, "verify", || {
             let algorithm = algorithm.as_deref().map(|a| Algorithm::parse("verify", a)).transpose()?;
             self.fs.verify(&path, &expected, algorithm)
@@ -322,12 +350,15 @@ impl NativeFileSystem {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn verify<'e>(&self, env: &'e Env, path: String, expected: String, algorithm: Option<String>) -> napi::Result<PromiseRaw<'e, bool>> {
-        let algorithm = algorithm
-            .as_deref()
-            .map(|a| Algorithm::parse("verify", a))
-            .transpose()
-            .map_err(|e| js_error(env, &e))?;
+    pub fn verify<'e>(
+        &self,
+        env: &'e Env,
+        path: String,
+        expected: String,
+        algorithm: Option<String>,
+    ) -> napi::Result<PromiseRaw<'e, bool>> {
+        let algorithm =
+            algorithm.as_deref().map(|a| Algorithm::parse("verify", a)).transpose().map_err(|e| js_error(env, &e))?;
         let fs = self.fs.clone();
         run_async(env, "verify", move || fs.verify(&path, &expected, algorithm))
     }

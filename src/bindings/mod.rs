@@ -10,15 +10,15 @@
 //! Every `#[napi]` function also carries `catch_unwind`, so a panic while converting arguments
 //! or results cannot abort Node either.
 
+pub mod archive;
 pub mod cluster;
 #[cfg(target_os = "linux")]
 mod cluster_poll;
 pub mod events;
 pub mod fs;
-pub mod sys;
 mod jobs;
 pub mod search;
-pub mod archive;
+pub mod sys;
 mod test_hooks;
 pub mod watch;
 

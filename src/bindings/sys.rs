@@ -36,7 +36,11 @@ fn state() -> CoreResult<&'static SysState> {
     core::state()
 }
 
-fn sync<T: Serialize>(env: &Env, op: &'static str, work: impl FnOnce(&SysState) -> CoreResult<T>) -> napi::Result<Js<T>> {
+fn sync<T: Serialize>(
+    env: &Env,
+    op: &'static str,
+    work: impl FnOnce(&SysState) -> CoreResult<T>,
+) -> napi::Result<Js<T>> {
     run_sync(env, op, || work(state()?)).map(Js)
 }
 

@@ -18,7 +18,6 @@ pub fn test_panic_async(env: &Env) -> napi::Result<PromiseRaw<'_, ()>> {
     run_async(env, "__testPanicAsync", || panic!("deliberate panic (async)"))
 }
 
-
 /// A background thread pushing `0..count` through an `EventQueue`, `interval_us` apart
 /// (see events.test.mjs).
 #[napi]
@@ -28,7 +27,11 @@ pub struct TestEventSource {
 }
 
 #[napi(catch_unwind, js_name = "__testEventSource")]
-pub fn test_event_source(count: u32, interval_us: u32, callback: Function<'_, Vec<u32>, ()>) -> napi::Result<TestEventSource> {
+pub fn test_event_source(
+    count: u32,
+    interval_us: u32,
+    callback: Function<'_, Vec<u32>, ()>,
+) -> napi::Result<TestEventSource> {
     let queue = super::events::EventQueue::new(&callback)?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stopped = stop.clone();

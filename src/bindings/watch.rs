@@ -77,7 +77,11 @@ fn content_object(c: ContentChange) -> ContentObject {
         Some(lines) => Either::A(
             lines
                 .into_iter()
-                .map(|l| LineObject { kind: if l.added { "added" } else { "removed" }, line_number: l.line_number as f64, line: l.line })
+                .map(|l| LineObject {
+                    kind: if l.added { "added" } else { "removed" },
+                    line_number: l.line_number as f64,
+                    line: l.line,
+                })
                 .collect(),
         ),
         None => Either::B(Null),
@@ -100,8 +104,9 @@ impl ToNapiValue for JsEvent {
     /// Runs in the threadsafe function's callback, where a panic would abort Node: one becomes
     /// an ordinary error there instead.
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| js_event(env, value)))
-            .unwrap_or_else(|payload| Err(napi::Error::from_reason(crate::error::Error::panic("watch", payload.as_ref()).message())))
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| js_event(env, value))).unwrap_or_else(|payload| {
+            Err(napi::Error::from_reason(crate::error::Error::panic("watch", payload.as_ref()).message()))
+        })
     }
 }
 
@@ -127,7 +132,9 @@ unsafe fn js_event(env: sys::napi_env, value: JsEvent) -> napi::Result<sys::napi
         }
         Event::Content(c) => ContentObject::to_napi_value(env, content_object(c)),
         Event::Ready { timestamp } => ReadyObject::to_napi_value(env, ReadyObject { kind: "ready", timestamp }),
-        Event::Overflow { path, is_dir, timestamp } => ChangeObject::to_napi_value(env, object("overflow", &path, is_dir, timestamp)),
+        Event::Overflow { path, is_dir, timestamp } => {
+            ChangeObject::to_napi_value(env, object("overflow", &path, is_dir, timestamp))
+        }
         Event::Error(e) => {
             let env = Env::from_raw(env);
             Ok(JsError::from(js_error(&env, &e)).into_value(env.raw()))

@@ -116,7 +116,8 @@ pub fn parse(buf: &[u8], max: usize) -> Result<Option<Frame<'_>>, FrameError> {
     let body = &raw[HEADER + 1..];
     match tag {
         Tag::Json => {
-            serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(|e| FrameError::InvalidJson(e.to_string()))?;
+            serde_json::from_slice::<serde::de::IgnoredAny>(body)
+                .map_err(|e| FrameError::InvalidJson(e.to_string()))?;
         }
         Tag::Binary => {}
         control if !body.is_empty() => return Err(FrameError::ControlWithBody(control)),

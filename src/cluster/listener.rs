@@ -29,7 +29,8 @@ impl SharedListener {
             .next()
             .ok_or_else(|| Error::new("ENOTFOUND", "listen", format!("no address for host '{}'", listen.host)))?;
         // socket2 creates the socket close-on-exec: only the dup2'd copy reaches workers.
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| Error::io(e, "listen", "socket"))?;
+        let socket =
+            Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(|e| Error::io(e, "listen", "socket"))?;
         socket.set_reuse_address(true).map_err(|e| Error::io(e, "listen", "setsockopt"))?;
         if addr.is_ipv6() && addr.ip().is_unspecified() {
             // '::' accepts IPv4 too, as Node's default listen does.

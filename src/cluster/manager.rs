@@ -27,17 +27,34 @@ use super::memory::{CpuMeter, MemoryAction, MemoryWatch};
 use super::os::{self, ExitStatus, Signal};
 use super::policy::{Liveness, RestartDecision, RestartHistory};
 use super::worker::{WorkerTask, KILL_GRACE};
-use super::{available_parallelism, Config, Event, EventSink, ExitReason, Flow, Op, WorkerInfo, WorkerState, CHANNEL_FD, LISTEN_FD};
+use super::{
+    available_parallelism, Config, Event, EventSink, ExitReason, Flow, Op, WorkerInfo, WorkerState, CHANNEL_FD,
+    LISTEN_FD,
+};
 use crate::error::{Error, Result};
 
 /// What the supervisor reacts to: requests from JS and reports from worker tasks and timers.
 pub(super) enum Msg {
-    Stop { timeout: Duration },
-    Reload { seq: u32 },
+    Stop {
+        timeout: Duration,
+    },
+    Reload {
+        seq: u32,
+    },
     /// A worker said ready; `ack` is answered once the `ready` event is out.
-    Ready { key: u64, ack: Option<oneshot::Sender<()>> },
-    Exited { key: u64, status: ExitStatus, cause: Option<ExitReason> },
-    Respawn { id: u32, epoch: u64 },
+    Ready {
+        key: u64,
+        ack: Option<oneshot::Sender<()>>,
+    },
+    Exited {
+        key: u64,
+        status: ExitStatus,
+        cause: Option<ExitReason>,
+    },
+    Respawn {
+        id: u32,
+        epoch: u64,
+    },
 }
 
 /// Environment variables of Node's own IPC channel: a manager that is itself a `node:cluster`
@@ -257,7 +274,13 @@ struct Manager {
 }
 
 impl Manager {
-    fn new(config: Config, listener: Option<SharedListener>, sink: Arc<dyn EventSink>, shared: Arc<Shared>, tx: UnboundedSender<Msg>) -> Self {
+    fn new(
+        config: Config,
+        listener: Option<SharedListener>,
+        sink: Arc<dyn EventSink>,
+        shared: Arc<Shared>,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
         let cores = available_parallelism();
         let count = config.workers.unwrap_or(cores).max(1);
         let slots = (0..count)
@@ -501,7 +524,12 @@ impl Manager {
             let error = Error::new(
                 "ERR_XSYS_WORKER_EXIT",
                 "reload",
-                format!("the replacement for worker {} (pid {}) exited before it was ready ({})", p.id, p.pid, describe(status)),
+                format!(
+                    "the replacement for worker {} (pid {}) exited before it was ready ({})",
+                    p.id,
+                    p.pid,
+                    describe(status)
+                ),
             );
             self.complete_active(Err(error));
             if orphaned && !matches!(self.phase, Phase::Stopping { .. }) {
@@ -548,7 +576,8 @@ impl Manager {
                 slot.epoch += 1;
                 self.emit(Event::Failed { id, restarts });
                 if let Phase::Starting { .. } = self.phase {
-                    let error = Error::new("ERR_XSYS_WORKER_FAILED", "start", format!("worker {id} spent its restart budget"));
+                    let error =
+                        Error::new("ERR_XSYS_WORKER_FAILED", "start", format!("worker {id} spent its restart budget"));
                     self.begin_stop(Duration::ZERO, Some(error));
                 }
             }

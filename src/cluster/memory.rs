@@ -71,7 +71,11 @@ impl CpuMeter {
         let share = match self.last {
             Some((then, before)) => {
                 let wall = now.duration_since(then).as_secs_f64() * f64::from(cores.max(1));
-                if wall > 0.0 { (cpu_seconds - before).max(0.0) / wall * 100.0 } else { 0.0 }
+                if wall > 0.0 {
+                    (cpu_seconds - before).max(0.0) / wall * 100.0
+                } else {
+                    0.0
+                }
             }
             None => 0.0,
         };

@@ -178,26 +178,70 @@ pub enum Op {
 #[derive(Debug)]
 pub enum Event {
     /// A worker process was spawned.
-    Online { id: u32, pid: u32 },
-    Ready { id: u32, pid: u32 },
+    Online {
+        id: u32,
+        pid: u32,
+    },
+    Ready {
+        id: u32,
+        pid: u32,
+    },
     /// User messages from a worker: whole frames as they came on the wire (JSON or binary).
-    Messages { id: u32, pid: u32, frames: Vec<u8>, credit: Credit },
-    Exit { id: u32, pid: u32, code: Option<i32>, signal: Option<String>, reason: ExitReason },
+    Messages {
+        id: u32,
+        pid: u32,
+        frames: Vec<u8>,
+        credit: Credit,
+    },
+    Exit {
+        id: u32,
+        pid: u32,
+        code: Option<i32>,
+        signal: Option<String>,
+        reason: ExitReason,
+    },
     /// A replacement for a crashed worker is scheduled after `delay`.
-    Restart { id: u32, pid: u32, delay: Duration, restarts: u32, reason: ExitReason },
+    Restart {
+        id: u32,
+        pid: u32,
+        delay: Duration,
+        restarts: u32,
+        reason: ExitReason,
+    },
     /// The slot's restart budget is spent.
-    Failed { id: u32, restarts: u32 },
-    Memory { id: u32, pid: u32, rss: u64, limit: u64, action: memory::MemoryAction },
-    Error { id: Option<u32>, pid: Option<u32>, error: Error },
+    Failed {
+        id: u32,
+        restarts: u32,
+    },
+    Memory {
+        id: u32,
+        pid: u32,
+        rss: u64,
+        limit: u64,
+        action: memory::MemoryAction,
+    },
+    Error {
+        id: Option<u32>,
+        pid: Option<u32>,
+        error: Error,
+    },
     /// The worker's outgoing queue, once over the high-water mark, is empty again.
-    Drain { id: u32 },
-    Done { op: Op, seq: u32, result: Result<(), Error> },
+    Drain {
+        id: u32,
+    },
+    Done {
+        op: Op,
+        seq: u32,
+        result: Result<(), Error>,
+    },
     /// The supervisor has ended (after `stop`, a failed start, or an internal error): every
     /// worker is gone and no further event follows.
     Closed,
     /// Not for JS listeners: the worker is ready and the thread that receives events may read
     /// its channel from now on (see [`ChannelReader`]).
-    Attach { reader: Arc<dyn ChannelReader> },
+    Attach {
+        reader: Arc<dyn ChannelReader>,
+    },
 }
 
 /// The read side of one worker's channel, offered to the thread that receives the events so it

@@ -36,7 +36,11 @@ pub struct Sample {
 }
 
 fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
-    if ret < 0 { Err(io::Error::last_os_error()) } else { Ok(ret) }
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
 }
 
 /// A connected pair of stream sockets, both close-on-exec: `(manager end, worker end)`. The
@@ -155,13 +159,21 @@ fn parse_stat(text: &str, page: u64, ticks: f64) -> Option<Sample> {
 fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions.
     let v = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if v > 0 { v as u64 } else { 4096 }
+    if v > 0 {
+        v as u64
+    } else {
+        4096
+    }
 }
 
 fn clock_ticks() -> f64 {
     // SAFETY: sysconf has no preconditions.
     let v = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if v > 0 { v as f64 } else { 100.0 }
+    if v > 0 {
+        v as f64
+    } else {
+        100.0
+    }
 }
 
 /// Node's name for a signal number (`SIGTERM`), as `child.signalCode` shows it.
@@ -195,7 +207,8 @@ mod tests {
 
     #[test]
     fn stat_lines_with_odd_command_names_parse() {
-        let line = "42 (a) b (c)) S 1 42 42 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 1 0 100 1000000 300 18446744073709551615";
+        let line =
+            "42 (a) b (c)) S 1 42 42 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 1 0 100 1000000 300 18446744073709551615";
         let s = parse_stat(line, 4096, 100.0).unwrap();
         assert_eq!(s.rss, 300 * 4096);
         assert!((s.cpu_seconds - 3.0).abs() < 1e-9);

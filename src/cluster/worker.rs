@@ -183,7 +183,11 @@ impl Inbox {
 
     /// Report a bad frame and close the channel; the task ends the worker.
     fn refuse(&self, r: &mut Reading, e: frame::FrameError) {
-        let error = Error::new(e.code(), "read", format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id, self.pid));
+        let error = Error::new(
+            e.code(),
+            "read",
+            format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id, self.pid),
+        );
         self.sink.emit(Event::Error { id: Some(self.id), pid: Some(self.pid), error });
         self.channel.close();
         r.done = true;
@@ -300,7 +304,11 @@ impl WorkerTask {
         tokio::spawn(async move {
             let Err(failure) = task.await else { return };
             if let Ok(payload) = failure.try_into_panic() {
-                sink.emit(Event::Error { id: Some(id), pid: Some(pid), error: Error::panic("cluster", payload.as_ref()) });
+                sink.emit(Event::Error {
+                    id: Some(id),
+                    pid: Some(pid),
+                    error: Error::panic("cluster", payload.as_ref()),
+                });
             }
             let _ = os::signal(&pidfd, Signal::Kill);
             let status = reaped(pid).await;

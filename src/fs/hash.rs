@@ -219,7 +219,10 @@ mod tests {
         let mut whole = sha2::Sha256::new();
         whole.update(&data);
         assert_eq!(hash_reader(&data[..], Algorithm::Sha256).unwrap(), to_hex(&whole.finalize()));
-        assert_eq!(hash_reader(&data[..CHUNK], Algorithm::Sha256).unwrap(), hash_reader(&data[..CHUNK], Algorithm::Sha256).unwrap());
+        assert_eq!(
+            hash_reader(&data[..CHUNK], Algorithm::Sha256).unwrap(),
+            hash_reader(&data[..CHUNK], Algorithm::Sha256).unwrap()
+        );
     }
 
     #[test]

@@ -35,8 +35,8 @@ use crate::error::{Error, IoContext, Result};
 pub use hash::{hash_reader, Algorithm};
 pub use listing::{ListOptions, Listing};
 pub use mode::ModeSpec;
-pub use query::{Access, SizeReport};
 pub use query::format_bytes;
+pub use query::{Access, SizeReport};
 pub use stats::{FileKind, Stats};
 pub use target::Target;
 pub use tree::{CopyOptions, RemoveOptions};
@@ -75,8 +75,7 @@ impl FileSystem {
         let canonical = std::fs::canonicalize(root).ctx(OP, "realpath", root)?;
         let meta = std::fs::metadata(&canonical).ctx(OP, "stat", &canonical)?;
         if !meta.is_dir() {
-            return Err(Error::io(std::io::Error::from_raw_os_error(platform::ENOTDIR), OP, "open")
-                .path(&canonical));
+            return Err(Error::io(std::io::Error::from_raw_os_error(platform::ENOTDIR), OP, "open").path(&canonical));
         }
         let base = if confine {
             let dir = cap_std::fs::Dir::open_ambient_dir(&canonical, cap_std::ambient_authority())

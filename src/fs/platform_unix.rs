@@ -82,7 +82,11 @@ pub fn ambient_access(path: &Path, how: AccessType) -> io::Result<()> {
 }
 
 /// utimensat(2) on a path, following a final symbolic link, without opening the file.
-pub fn ambient_set_times(path: &Path, atime: cap_fs_ext::SystemTimeSpec, mtime: cap_fs_ext::SystemTimeSpec) -> io::Result<()> {
+pub fn ambient_set_times(
+    path: &Path,
+    atime: cap_fs_ext::SystemTimeSpec,
+    mtime: cap_fs_ext::SystemTimeSpec,
+) -> io::Result<()> {
     let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
     let spec = |t: cap_fs_ext::SystemTimeSpec| match t {
         cap_fs_ext::SystemTimeSpec::SymbolicNow => libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_NOW },
@@ -92,7 +96,10 @@ pub fn ambient_set_times(path: &Path, atime: cap_fs_ext::SystemTimeSpec, mtime: 
                 Err(e) => {
                     let d = e.duration();
                     let borrow = (d.subsec_nanos() > 0) as i64;
-                    (-(d.as_secs() as i64) - borrow, if borrow == 1 { 1_000_000_000 - d.subsec_nanos() as i64 } else { 0 })
+                    (
+                        -(d.as_secs() as i64) - borrow,
+                        if borrow == 1 { 1_000_000_000 - d.subsec_nanos() as i64 } else { 0 },
+                    )
                 }
             };
             libc::timespec { tv_sec: secs as libc::time_t, tv_nsec: nanos as _ }
@@ -113,9 +120,7 @@ pub fn umask() -> u32 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+            s.lines().find_map(|l| l.strip_prefix("Umask:")).and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
         })
         .unwrap_or(0o022)
 }

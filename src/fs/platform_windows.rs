@@ -23,7 +23,11 @@ pub fn file_id(md: &Metadata) -> (u64, u64) {
 
 pub fn permission_bits(md: &Metadata) -> u32 {
     let base = if md.permissions().readonly() { 0o444 } else { 0o666 };
-    if md.is_dir() { base | 0o111 } else { base }
+    if md.is_dir() {
+        base | 0o111
+    } else {
+        base
+    }
 }
 
 pub fn link_count(_md: &Metadata) -> u64 {
@@ -76,7 +80,11 @@ pub fn ambient_access(path: &Path, how: AccessType) -> io::Result<()> {
     }
 }
 
-pub fn ambient_set_times(path: &Path, atime: cap_fs_ext::SystemTimeSpec, mtime: cap_fs_ext::SystemTimeSpec) -> io::Result<()> {
+pub fn ambient_set_times(
+    path: &Path,
+    atime: cap_fs_ext::SystemTimeSpec,
+    mtime: cap_fs_ext::SystemTimeSpec,
+) -> io::Result<()> {
     use cap_fs_ext::DirExt;
     let (parent, name) = match (path.parent(), path.file_name()) {
         (Some(p), Some(n)) => (if p.as_os_str().is_empty() { Path::new(".") } else { p }, Path::new(n)),

@@ -169,7 +169,9 @@ impl<'a> Target<'a> {
         match res {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match self.metadata(op, true) {
                 Ok(md) if md.is_dir() => Ok(()),
-                Ok(_) => Err(Error::io(io::Error::from_raw_os_error(platform::ENOTDIR), op, "mkdir").path(self.shown())),
+                Ok(_) => {
+                    Err(Error::io(io::Error::from_raw_os_error(platform::ENOTDIR), op, "mkdir").path(self.shown()))
+                }
                 Err(e) => Err(e),
             },
             other => other.ctx(op, "mkdir", &self.shown()),
@@ -179,9 +181,7 @@ impl<'a> Target<'a> {
     /// Create the parent directories of this path if they are missing.
     pub fn create_parents(&self, op: &'static str) -> Result<()> {
         match self.parent() {
-            Some(parent) if parent.path != Path::new(".") && parent.path != Path::new("/") => {
-                parent.create_dir_all(op)
-            }
+            Some(parent) if parent.path != Path::new(".") && parent.path != Path::new("/") => parent.create_dir_all(op),
             _ => Ok(()),
         }
     }
@@ -273,7 +273,13 @@ impl<'a> Target<'a> {
             Ok(()) => Ok(true),
             Err(e) => {
                 let e = Error::io(e, op, "access").path(self.shown());
-                if e.is("ENOENT") || e.is("EACCES") || e.is("EPERM") || e.is("EROFS") || e.is("ENOTDIR") || e.is("ELOOP") {
+                if e.is("ENOENT")
+                    || e.is("EACCES")
+                    || e.is("EPERM")
+                    || e.is("EROFS")
+                    || e.is("ENOTDIR")
+                    || e.is("ELOOP")
+                {
                     Ok(false)
                 } else {
                     Err(e)

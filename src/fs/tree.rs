@@ -102,7 +102,11 @@ impl FileSystem {
         const OP: &str = "rm";
         let t = self.resolve(path, OP)?;
         let Some(md) = t.metadata_if_exists(OP, false)? else {
-            return if opts.force { Ok(()) } else { Err(Error::io(io::ErrorKind::NotFound.into(), OP, "lstat").path(t.shown())) };
+            return if opts.force {
+                Ok(())
+            } else {
+                Err(Error::io(io::ErrorKind::NotFound.into(), OP, "lstat").path(t.shown()))
+            };
         };
         if t.is_root(&md) {
             return Err(Error::new(IS_ROOT, OP, "refusing to remove the root").path(t.shown()));
@@ -122,8 +126,7 @@ impl FileSystem {
 }
 
 fn special_file_error() -> Error {
-    Error::io(io::ErrorKind::InvalidInput.into(), "copy", "copyfile")
-        .hint("cannot copy a FIFO, socket or device")
+    Error::io(io::ErrorKind::InvalidInput.into(), "copy", "copyfile").hint("cannot copy a FIFO, socket or device")
 }
 
 /// Handle of the directory containing `t`, and `t`'s name in it.
@@ -185,7 +188,9 @@ fn copy_file(
                 drop(dest_dir.open_with(dest, &probe).ctx(OP, "open", dest)?);
             }
             match create_temp(dest_dir, dest, &how) {
-                Ok((temp, output)) => through_temp(dest_dir, &temp, dest, output, input, smd, bits, opts, umask, ctl, true),
+                Ok((temp, output)) => {
+                    through_temp(dest_dir, &temp, dest, output, input, smd, bits, opts, umask, ctl, true)
+                }
                 Err(e) if md.is_file() && e.kind() == io::ErrorKind::PermissionDenied => {
                     // The directory takes no new name: rewrite the file in place, keeping its
                     // mode (it may not be ours to change), as `fs.copyFile` ends up doing.
@@ -395,8 +400,9 @@ fn copy_tree(s: &Target<'_>, d: &Target<'_>, opts: CopyOptions, ctl: Control<'_>
                 let md = e.parent.symlink_metadata(name).map_err(|err| on_err(Error::io(err, OP, "lstat"))).ok()?;
                 match dest.create_dir(name) {
                     Ok(()) => {}
-                    Err(err) if err.kind() == io::ErrorKind::AlreadyExists
-                        && dest.symlink_metadata(name).is_ok_and(|m| m.is_dir()) => {}
+                    Err(err)
+                        if err.kind() == io::ErrorKind::AlreadyExists
+                            && dest.symlink_metadata(name).is_ok_and(|m| m.is_dir()) => {}
                     Err(err) => {
                         on_err(Error::io(err, OP, "mkdir"));
                         return None;

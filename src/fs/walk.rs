@@ -361,10 +361,17 @@ mod tests {
     fn collect(root: &Path, opts: WalkOptions<'_>) -> Vec<String> {
         let dir = Dir::open_ambient_dir(root, cap_std::ambient_authority()).unwrap();
         let seen = Mutex::new(Vec::new());
-        walk(dir, root, (), opts, &|e: &Entry<'_>, _: &()| {
-            seen.lock().unwrap().push(e.rel.to_string_lossy().into_owned());
-            Some(())
-        }, &|e| panic!("{e}"));
+        walk(
+            dir,
+            root,
+            (),
+            opts,
+            &|e: &Entry<'_>, _: &()| {
+                seen.lock().unwrap().push(e.rel.to_string_lossy().into_owned());
+                Some(())
+            },
+            &|e| panic!("{e}"),
+        );
         let mut v = seen.into_inner().unwrap();
         v.sort();
         v
@@ -404,10 +411,17 @@ mod tests {
         let seen = Mutex::new(Vec::new());
         let loops = Mutex::new(Vec::new());
         let opts = WalkOptions { follow: Some(&follow), ..Default::default() };
-        walk(dir, t.path(), (), opts, &|e: &Entry<'_>, _: &()| {
-            seen.lock().unwrap().push((e.rel.to_string_lossy().into_owned(), e.kind, e.via_link));
-            Some(())
-        }, &|e| loops.lock().unwrap().push(e.code.to_string()));
+        walk(
+            dir,
+            t.path(),
+            (),
+            opts,
+            &|e: &Entry<'_>, _: &()| {
+                seen.lock().unwrap().push((e.rel.to_string_lossy().into_owned(), e.kind, e.via_link));
+                Some(())
+            },
+            &|e| loops.lock().unwrap().push(e.code.to_string()),
+        );
         let mut seen = seen.into_inner().unwrap();
         seen.sort_by(|a, b| a.0.cmp(&b.0));
         assert!(seen.contains(&("to-a/b/z".to_string(), FileKind::File, false)));

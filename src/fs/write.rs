@@ -151,7 +151,11 @@ impl FileSystem {
     /// Windows needs to know whether a link points to a directory; elsewhere this is unused.
     fn link_points_to_dir(&self, link: &Target<'_>, stored: &Path) -> bool {
         let Some(parent) = link.parent() else { return false };
-        let resolved = if stored.is_absolute() { self.resolve(&stored.to_string_lossy(), "link").ok() } else { Some(parent.join(stored)) };
+        let resolved = if stored.is_absolute() {
+            self.resolve(&stored.to_string_lossy(), "link").ok()
+        } else {
+            Some(parent.join(stored))
+        };
         resolved.and_then(|t| t.metadata("link", true).ok()).is_some_and(|md| md.is_dir())
     }
 }
@@ -172,20 +176,17 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A name for a temporary sibling of `name`, recognisable and unlikely to collide.
 pub(super) fn temp_name(name: &std::ffi::OsStr) -> String {
     let visible: String = name.to_string_lossy().chars().take(48).collect();
-    format!(
-        ".{visible}.{}.{}.xsys-tmp",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    format!(".{visible}.{}.{}.xsys-tmp", std::process::id(), TEMP_COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 fn write_atomically(target: &Target<'_>, data: &[u8], mode: Option<u32>, fsync: bool) -> Result<()> {
     const OP: &str = "write";
     let shown = target.shown();
-    let name = target.file_name().ok_or_else(|| {
-        Error::io(std::io::ErrorKind::IsADirectory.into(), OP, "open").path(&shown)
-    })?;
-    let parent = target.parent().ok_or_else(|| Error::io(std::io::ErrorKind::InvalidInput.into(), OP, "open").path(&shown))?;
+    let name = target
+        .file_name()
+        .ok_or_else(|| Error::io(std::io::ErrorKind::IsADirectory.into(), OP, "open").path(&shown))?;
+    let parent =
+        target.parent().ok_or_else(|| Error::io(std::io::ErrorKind::InvalidInput.into(), OP, "open").path(&shown))?;
     let (temp, mut file) = loop {
         let temp = parent.join(temp_name(&name));
         match temp.open(OP, Open { write: true, create_new: true, mode, ..Open::default() }) {

@@ -51,7 +51,9 @@ fn battery(dir: &Path) -> BatteryInfo {
     let hours = |amount: f64| rate.filter(|r| *r > 0.0).map(|r| amount / r * 3600.0);
     BatteryInfo {
         state: state.to_string(),
-        percentage: num("capacity").or_else(|| Some(now? / full.filter(|f| *f > 0.0)? * 100.0)).map(|p| p.clamp(0.0, 100.0)),
+        percentage: num("capacity")
+            .or_else(|| Some(now? / full.filter(|f| *f > 0.0)? * 100.0))
+            .map(|p| p.clamp(0.0, 100.0)),
         time_to_full: if state == "Charging" { full.zip(now).and_then(|(f, n)| hours((f - n).max(0.0))) } else { None },
         time_to_empty: if state == "Discharging" { now.and_then(hours) } else { None },
         power_consumption: power,
@@ -121,9 +123,9 @@ mod tests {
             &[
                 ("type", "Battery"),
                 ("status", "Charging"),
-                ("charge_now", "1000000"),  // 1 Ah
-                ("charge_full", "3000000"), // 3 Ah
-                ("current_now", "2000000"), // 2 A
+                ("charge_now", "1000000"),   // 1 Ah
+                ("charge_full", "3000000"),  // 3 Ah
+                ("current_now", "2000000"),  // 2 A
                 ("voltage_now", "12000000"), // 12 V
             ],
         );
@@ -138,6 +140,9 @@ mod tests {
         let t = TempTree::new();
         supply(t.path(), "BAT0", &[("type", "Battery"), ("status", "Not charging"), ("capacity", "80")]);
         let b = read_from(t.path());
-        assert_eq!((b.state.as_str(), b.percentage, b.time_to_full, b.power_consumption), ("NotCharging", Some(80.0), None, None));
+        assert_eq!(
+            (b.state.as_str(), b.percentage, b.time_to_full, b.power_consumption),
+            ("NotCharging", Some(80.0), None, None)
+        );
     }
 }

@@ -109,11 +109,7 @@ impl Cpus {
 
     pub fn usage(&self) -> CpuUsage {
         let per_core: Vec<f64> = self.system.cpus().iter().map(|c| finite(c.usage())).collect();
-        CpuUsage {
-            overall: mean(&per_core),
-            per_core,
-            timestamp: super::unix_now().floor(),
-        }
+        CpuUsage { overall: mean(&per_core), per_core, timestamp: super::unix_now().floor() }
     }
 
     pub fn cores(&mut self) -> Vec<CpuCore> {

@@ -241,7 +241,9 @@ mod tests {
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let f = f.clone();
-                std::thread::spawn(move || (0..500).all(|_| f.read(|b| b.starts_with(b"MemTotal:") && b.ends_with(b"\n")).unwrap()))
+                std::thread::spawn(move || {
+                    (0..500).all(|_| f.read(|b| b.starts_with(b"MemTotal:") && b.ends_with(b"\n")).unwrap())
+                })
             })
             .collect();
         assert!(threads.into_iter().all(|t| t.join().unwrap()));

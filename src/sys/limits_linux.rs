@@ -227,7 +227,10 @@ impl Hierarchy {
                 let limit = read_limit(&dir.join(limit_file))?;
                 let (usage, stat) = match previous.iter().find(|l| l.dir == dir) {
                     Some(l) => (l.usage.clone(), l.stat.clone()),
-                    None => (Arc::new(KeptFile::new(dir.join(usage_file))), Arc::new(KeptFile::new(dir.join("memory.stat")))),
+                    None => (
+                        Arc::new(KeptFile::new(dir.join(usage_file))),
+                        Arc::new(KeptFile::new(dir.join("memory.stat"))),
+                    ),
                 };
                 Some(Level { dir: dir.to_path_buf(), limit, usage, stat })
             })
@@ -246,7 +249,10 @@ impl Hierarchy {
             .map(|level| {
                 let usage = level.usage.read(leading_u64).ok().flatten().unwrap_or(0);
                 let inactive = level.stat.read(|text| stat_value(text, inactive_key)).ok().flatten().unwrap_or(0);
-                MemoryLimit { limit: level.limit, available: level.limit.saturating_sub(usage.saturating_sub(inactive)) }
+                MemoryLimit {
+                    limit: level.limit,
+                    available: level.limit.saturating_sub(usage.saturating_sub(inactive)),
+                }
             })
             .reduce(|a, b| MemoryLimit { limit: a.limit.min(b.limit), available: a.available.min(b.available) })
     }

@@ -151,7 +151,8 @@ Hugepagesize:       2048 kB
 
     #[test]
     fn without_mem_available_it_is_estimated() {
-        let old = "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 10 kB\nCached: 200 kB\nShmem: 20 kB\nSReclaimable: 30 kB\n";
+        let old =
+            "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 10 kB\nCached: 200 kB\nShmem: 20 kB\nSReclaimable: 30 kB\n";
         let h = parse_meminfo(old.as_bytes());
         assert_eq!(h.available, (100 + 10 + 200 + 30 - 20) * KIB);
         // More shared memory than the rest: 0, not a wrapped number.
@@ -166,7 +167,9 @@ Hugepagesize:       2048 kB
         assert_eq!(parse_meminfo(b"garbage without any structure"), Host::default());
         assert_eq!(parse_meminfo(&[0xff, 0xfe, b':', b'1', b'\n']), Host::default());
         // A value that is not a number, a negative one, one that overflows u64: left out.
-        let h = parse_meminfo(b"MemTotal: lots kB\nMemFree: -5 kB\nSwapTotal: 99999999999999999999999 kB\nSwapFree: 7 kB\n");
+        let h = parse_meminfo(
+            b"MemTotal: lots kB\nMemFree: -5 kB\nSwapTotal: 99999999999999999999999 kB\nSwapFree: 7 kB\n",
+        );
         assert_eq!((h.total, h.free, h.swap_total, h.swap_free), (0, 0, 0, 7 * KIB));
         // A value too large for bytes saturates instead of wrapping.
         assert_eq!(parse_meminfo(b"MemTotal: 18446744073709551615 kB\n").total, u64::MAX);

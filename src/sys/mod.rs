@@ -86,10 +86,7 @@ pub struct SysState {
 /// The state, created on first use.
 pub fn state() -> Result<&'static SysState> {
     static STATE: OnceLock<std::result::Result<SysState, String>> = OnceLock::new();
-    STATE
-        .get_or_init(SysState::new)
-        .as_ref()
-        .map_err(|why| Error::new("ERR_XSYS_UNSUPPORTED", "sys", why.clone()))
+    STATE.get_or_init(SysState::new).as_ref().map_err(|why| Error::new("ERR_XSYS_UNSUPPORTED", "sys", why.clone()))
 }
 
 /// Take the first CPU and network samples and a first (minimal) process scan, so that later
@@ -250,10 +247,7 @@ impl SysState {
 
 /// Current time in unix seconds (fractional).
 fn unix_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
 /// `part / whole` as a percentage, 0 when `whole` is 0.

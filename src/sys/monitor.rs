@@ -82,7 +82,10 @@ pub enum Snapshot {
 pub enum Event<T> {
     Snapshot(T),
     /// The monitored process no longer exists.
-    Exit { pid: u32, timestamp: f64 },
+    Exit {
+        pid: u32,
+        timestamp: f64,
+    },
     Error(Error),
     /// The monitor stopped by itself (duration over, process gone, error). Not sent after
     /// [`Stop::stop`]: whoever stopped it knows.
@@ -235,10 +238,19 @@ mod tests {
         let mut n = 0;
         let mut events = Vec::new();
         let started = Instant::now();
-        run(Schedule { interval: ms(20), duration: Some(ms(100)) }, &stop, 0, || { n += 1; Ok(Some(n)) }, |e| {
-            events.push(e);
-            true
-        });
+        run(
+            Schedule { interval: ms(20), duration: Some(ms(100)) },
+            &stop,
+            0,
+            || {
+                n += 1;
+                Ok(Some(n))
+            },
+            |e| {
+                events.push(e);
+                true
+            },
+        );
         assert_eq!(names(&events), ["s1", "s2", "s3", "s4", "s5", "end"]);
         assert!(started.elapsed() >= ms(100));
     }
@@ -246,10 +258,16 @@ mod tests {
     #[test]
     fn a_duration_shorter_than_the_interval_ends_without_snapshots() {
         let mut events = Vec::new();
-        run(Schedule { interval: ms(1000), duration: Some(ms(30)) }, &Stop::new(), 0, || Ok(Some(1)), |e| {
-            events.push(e);
-            true
-        });
+        run(
+            Schedule { interval: ms(1000), duration: Some(ms(30)) },
+            &Stop::new(),
+            0,
+            || Ok(Some(1)),
+            |e| {
+                events.push(e);
+                true
+            },
+        );
         assert_eq!(names(&events), ["end"]);
     }
 
@@ -261,10 +279,16 @@ mod tests {
         let started = Instant::now();
         let t = std::thread::spawn(move || {
             let mut events = Vec::new();
-            run(Schedule { interval: Duration::from_secs(3600), duration: None }, &stopper, 0, || Ok(Some(1)), |e| {
-                events.push(e);
-                true
-            });
+            run(
+                Schedule { interval: Duration::from_secs(3600), duration: None },
+                &stopper,
+                0,
+                || Ok(Some(1)),
+                |e| {
+                    events.push(e);
+                    true
+                },
+            );
             tx.send(names(&events)).unwrap();
         });
         std::thread::sleep(ms(20));
@@ -278,33 +302,51 @@ mod tests {
     fn a_vanished_process_gives_exit_then_end() {
         let mut left = 2;
         let mut events = Vec::new();
-        run(Schedule { interval: ms(5), duration: None }, &Stop::new(), 42, || {
-            left -= 1;
-            Ok((left > 0).then_some(7))
-        }, |e| {
-            events.push(e);
-            true
-        });
+        run(
+            Schedule { interval: ms(5), duration: None },
+            &Stop::new(),
+            42,
+            || {
+                left -= 1;
+                Ok((left > 0).then_some(7))
+            },
+            |e| {
+                events.push(e);
+                true
+            },
+        );
         assert_eq!(names(&events), ["s7", "exit42", "end"]);
     }
 
     #[test]
     fn an_error_ends_the_monitor() {
         let mut events = Vec::new();
-        run(Schedule { interval: ms(5), duration: None }, &Stop::new(), 0, || Err::<Option<u32>, _>(Error::new("EIO", "monitor", "boom")), |e| {
-            events.push(e);
-            true
-        });
+        run(
+            Schedule { interval: ms(5), duration: None },
+            &Stop::new(),
+            0,
+            || Err::<Option<u32>, _>(Error::new("EIO", "monitor", "boom")),
+            |e| {
+                events.push(e);
+                true
+            },
+        );
         assert_eq!(names(&events), ["error:EIO", "end"]);
     }
 
     #[test]
     fn the_loop_ends_when_events_can_no_longer_be_delivered() {
         let mut samples = 0;
-        run(Schedule { interval: ms(1), duration: None }, &Stop::new(), 0, || {
-            samples += 1;
-            Ok(Some(1))
-        }, |_| false);
+        run(
+            Schedule { interval: ms(1), duration: None },
+            &Stop::new(),
+            0,
+            || {
+                samples += 1;
+                Ok(Some(1))
+            },
+            |_| false,
+        );
         assert_eq!(samples, 1);
     }
 
@@ -312,15 +354,21 @@ mod tests {
     fn missed_ticks_are_skipped_not_bunched() {
         let mut events = Vec::new();
         let mut first = true;
-        run(Schedule { interval: ms(10), duration: Some(ms(100)) }, &Stop::new(), 0, || {
-            if std::mem::take(&mut first) {
-                std::thread::sleep(ms(55)); // the first sample overruns five ticks
-            }
-            Ok(Some(1))
-        }, |e| {
-            events.push(e);
-            true
-        });
+        run(
+            Schedule { interval: ms(10), duration: Some(ms(100)) },
+            &Stop::new(),
+            0,
+            || {
+                if std::mem::take(&mut first) {
+                    std::thread::sleep(ms(55)); // the first sample overruns five ticks
+                }
+                Ok(Some(1))
+            },
+            |e| {
+                events.push(e);
+                true
+            },
+        );
         let snapshots = events.iter().filter(|e| matches!(e, Event::Snapshot(_))).count();
         assert!(snapshots < 10, "{snapshots} snapshots: missed ticks were caught up");
     }

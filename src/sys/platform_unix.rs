@@ -8,10 +8,9 @@ use crate::error::{Error, Result};
 
 /// kill(2). `pid` must be a single process: 0 and negative values address process groups.
 pub fn send_signal(pid: u32, signal: i32) -> Result<()> {
-    let pid = libc::pid_t::try_from(pid)
-        .ok()
-        .filter(|&p| p > 0)
-        .ok_or_else(|| Error::out_of_range("kill", format!("pid must be >= 1 and <= {}, got {pid}", libc::pid_t::MAX)))?;
+    let pid = libc::pid_t::try_from(pid).ok().filter(|&p| p > 0).ok_or_else(|| {
+        Error::out_of_range("kill", format!("pid must be >= 1 and <= {}, got {pid}", libc::pid_t::MAX))
+    })?;
     // SAFETY: kill takes plain integers and touches no memory of ours.
     if unsafe { libc::kill(pid, signal) } == 0 {
         Ok(())
@@ -32,7 +31,9 @@ pub fn current_user() -> UserInfo {
     // SAFETY: geteuid/getegid cannot fail.
     let (uid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
     match passwd_entry(uid) {
-        Some(p) => UserInfo { name: Some(p.name), uid: Some(uid), gid: Some(p.gid), home: Some(p.home), shell: Some(p.shell) },
+        Some(p) => {
+            UserInfo { name: Some(p.name), uid: Some(uid), gid: Some(p.gid), home: Some(p.home), shell: Some(p.shell) }
+        }
         // A uid with no entry (common in containers run with --user 12345).
         None => UserInfo {
             name: std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).ok(),
@@ -61,9 +62,18 @@ fn passwd_entry(uid: libc::uid_t) -> Option<PasswdEntry> {
                 return None;
             }
             let text = |p: *const libc::c_char| {
-                if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() }
+                if p.is_null() {
+                    String::new()
+                } else {
+                    CStr::from_ptr(p).to_string_lossy().into_owned()
+                }
             };
-            return Some(PasswdEntry { name: text(pwd.pw_name), gid: pwd.pw_gid, home: text(pwd.pw_dir), shell: text(pwd.pw_shell) });
+            return Some(PasswdEntry {
+                name: text(pwd.pw_name),
+                gid: pwd.pw_gid,
+                home: text(pwd.pw_dir),
+                shell: text(pwd.pw_shell),
+            });
         }
     }
 }

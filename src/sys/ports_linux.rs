@@ -53,7 +53,9 @@ fn listening_in(proc: &Path) -> Result<Vec<PortInfo>> {
             pid: owners.get(&s.inode).copied(),
         })
         .collect();
-    ports.sort_by(|a, b| (a.protocol, a.local_port, &a.local_address).cmp(&(b.protocol, b.local_port, &b.local_address)));
+    ports.sort_by(|a, b| {
+        (a.protocol, a.local_port, &a.local_address).cmp(&(b.protocol, b.local_port, &b.local_address))
+    });
     Ok(ports)
 }
 
@@ -170,7 +172,8 @@ mod tests {
         let t = TempTree::new();
         let net = t.path().join("net");
         std::fs::create_dir_all(&net).unwrap();
-        let header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        let header =
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
         std::fs::write(
             net.join("tcp"),
             format!(

@@ -204,7 +204,12 @@ impl Table {
         Some(row(p, usage))
     }
 
-    fn top(&mut self, n: usize, fields: FieldSet, order: fn(&ProcessInfo, &ProcessInfo) -> std::cmp::Ordering) -> Vec<ProcessInfo> {
+    fn top(
+        &mut self,
+        n: usize,
+        fields: FieldSet,
+        order: fn(&ProcessInfo, &ProcessInfo) -> std::cmp::Ordering,
+    ) -> Vec<ProcessInfo> {
         self.refresh_all(fields);
         let mut all = self.rows();
         all.sort_by(order);
@@ -213,11 +218,7 @@ impl Table {
     }
 
     fn rows(&self) -> Vec<ProcessInfo> {
-        self.system
-            .processes()
-            .iter()
-            .map(|(pid, p)| row(p, self.clocks.get(pid).map_or(0.0, |c| c.usage)))
-            .collect()
+        self.system.processes().iter().map(|(pid, p)| row(p, self.clocks.get(pid).map_or(0.0, |c| c.usage))).collect()
     }
 
     fn summary(&self) -> ProcessStats {
@@ -263,7 +264,11 @@ fn refresh_kind(fields: FieldSet) -> ProcessRefreshKind {
 /// Feed a process's CPU time into its clock; returns its current usage.
 fn tick(clocks: &mut HashMap<Pid, CpuClock>, pid: Pid, p: &Process, now: Instant) -> f64 {
     let cpu_ms = p.accumulated_cpu_time();
-    let start = || CpuClock { start_time: p.start_time(), cpu_ms: Rate::start(cpu_ms, now), usage: lifetime_usage(cpu_ms, p.run_time()) };
+    let start = || CpuClock {
+        start_time: p.start_time(),
+        cpu_ms: Rate::start(cpu_ms, now),
+        usage: lifetime_usage(cpu_ms, p.run_time()),
+    };
     let clock = clocks.entry(pid).or_insert_with(start);
     if clock.start_time != p.start_time() {
         // The pid was reused by a new process.

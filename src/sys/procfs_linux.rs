@@ -3,7 +3,9 @@
 /// Processes (thread-group leaders: `/proc` lists no thread ids) in one directory read.
 pub fn count_processes() -> Option<usize> {
     let dir = std::fs::read_dir("/proc").ok()?;
-    Some(dir.flatten().filter(|e| e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))).count())
+    Some(
+        dir.flatten().filter(|e| e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))).count(),
+    )
 }
 
 /// `/proc/<tid>` exists for every thread although `/proc` does not list it: a thread's

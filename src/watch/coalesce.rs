@@ -184,7 +184,13 @@ impl Coalescer {
             .collect();
 
         let mut out = Vec::new();
-        let event = |kind, path: &Path, is_dir, unix| Change { kind, path: path.to_path_buf(), from: None, is_dir, timestamp: unix };
+        let event = |kind, path: &Path, is_dir, unix| Change {
+            kind,
+            path: path.to_path_buf(),
+            from: None,
+            is_dir,
+            timestamp: unix,
+        };
         for (path, e) in &taken {
             if renames.contains_key(path) {
                 continue; // reported by the other end
@@ -364,7 +370,10 @@ mod tests {
         c.created(p("/d/x"), false, t.at(0));
         c.deleted(p("/old/y"), false, t.at(0));
         c.deleted(p("/old"), true, t.at(0));
-        assert_eq!(shown(&c.flush(t.at(0).instant, false)), ["created /d", "created /d/x", "deleted /old/y", "deleted /old"]);
+        assert_eq!(
+            shown(&c.flush(t.at(0).instant, false)),
+            ["created /d", "created /d/x", "deleted /old/y", "deleted /old"]
+        );
     }
 
     #[test]

@@ -119,7 +119,8 @@ impl ContentTracker {
             Err(e) => return Err(Error::io(e, OP, "open").path(path)),
         };
         let len = file.metadata().ctx(OP, "fstat", path)?.len();
-        let too_large = |size| Version { size, body: Body::Stamp(scan::probe(path, scan::Follow::Never).map_or(0, |(_, s)| s)) };
+        let too_large =
+            |size| Version { size, body: Body::Stamp(scan::probe(path, scan::Follow::Never).map_or(0, |(_, s)| s)) };
         if len > self.options.max_bytes {
             return Ok(too_large(len));
         }

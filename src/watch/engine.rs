@@ -31,12 +31,25 @@ use crate::error::{Error, IoContext, Result};
 /// directory itself (rather than one of its entries) carries that directory's path.
 #[derive(Debug)]
 pub enum Raw {
-    Created { path: PathBuf, is_dir: bool },
-    Removed { path: PathBuf },
-    Modified { path: PathBuf },
+    Created {
+        path: PathBuf,
+        is_dir: bool,
+    },
+    Removed {
+        path: PathBuf,
+    },
+    Modified {
+        path: PathBuf,
+    },
     /// First half of a rename; `cookie` matches the second half.
-    MovedFrom { path: PathBuf, cookie: usize },
-    MovedTo { path: PathBuf, cookie: usize },
+    MovedFrom {
+        path: PathBuf,
+        cookie: usize,
+    },
+    MovedTo {
+        path: PathBuf,
+        cookie: usize,
+    },
     /// The kernel dropped events.
     Overflow,
     Failed(Error),
@@ -101,7 +114,13 @@ pub struct Engine {
 impl Engine {
     /// Check the paths, open the backend and watch each root's directory: errors here are the
     /// caller's to throw. Scanning waits for [`Engine::run`].
-    pub fn new(paths: &[PathBuf], options: WatchOptions, input: Sender<Input>, receiver: Receiver<Input>, sink: Sink) -> Result<Engine> {
+    pub fn new(
+        paths: &[PathBuf],
+        options: WatchOptions,
+        input: Sender<Input>,
+        receiver: Receiver<Input>,
+        sink: Sink,
+    ) -> Result<Engine> {
         let roots = resolve_roots(paths, &options)?;
         let dirs: Vec<&Path> = roots.iter().map(|r| r.dir.as_path()).collect();
         let filter = Filter::new(&options.ignore, options.gitignore, &dirs)?;
@@ -341,7 +360,11 @@ impl Engine {
             Raw::Stopped => {
                 self.backend_stopped = true;
                 if !self.closing {
-                    let e = Error::new("ERR_XSYS_WATCH", "watch", "the watch thread stopped; no further changes will be reported");
+                    let e = Error::new(
+                        "ERR_XSYS_WATCH",
+                        "watch",
+                        "the watch thread stopped; no further changes will be reported",
+                    );
                     self.out.push(Event::Error(e));
                 }
             }
@@ -394,12 +417,7 @@ impl Engine {
     }
 
     fn spec(&self, i: usize) -> ScanSpec<'_> {
-        ScanSpec {
-            root: &self.roots[i].dir,
-            recursive: self.recursive,
-            follow: self.follow(),
-            filter: &self.filter,
-        }
+        ScanSpec { root: &self.roots[i].dir, recursive: self.recursive, follow: self.follow(), filter: &self.filter }
     }
 
     /// A fresh snapshot of root `i`.
@@ -748,7 +766,11 @@ fn resolve_roots(paths: &[PathBuf], options: &WatchOptions) -> Result<Vec<Root>>
         let covered = kept.iter().any(|k| {
             k.path == root.path
                 || (k.only.is_none()
-                    && if options.recursive { root.path.starts_with(&k.path) } else { root.only.is_some() && root.dir == k.path })
+                    && if options.recursive {
+                        root.path.starts_with(&k.path)
+                    } else {
+                        root.only.is_some() && root.dir == k.path
+                    })
         });
         if !covered {
             kept.push(root);
@@ -823,7 +845,10 @@ mod tests {
         std::fs::rename(t.path().join("a"), t.path().join("b")).unwrap();
         assert_eq!(changes_until(&rx, t.path(), "renamed a b"), ["renamed a b"]);
         std::fs::write(t.path().join("b/inner/f"), "x").unwrap();
-        assert_eq!(changes_until(&rx, t.path(), "created b/inner/f").first().map(String::as_str), Some("created b/inner/f"));
+        assert_eq!(
+            changes_until(&rx, t.path(), "created b/inner/f").first().map(String::as_str),
+            Some("created b/inner/f")
+        );
         w.close();
     }
 
@@ -849,6 +874,9 @@ mod tests {
         assert_eq!(roots[0].path, t.path());
         let flat = WatchOptions { recursive: false, ..WatchOptions::default() };
         let roots = resolve_roots(&paths, &flat).unwrap();
-        assert_eq!(roots.iter().map(|r| r.path.clone()).collect::<Vec<_>>(), [t.path().to_path_buf(), t.path().join("sub")]);
+        assert_eq!(
+            roots.iter().map(|r| r.path.clone()).collect::<Vec<_>>(),
+            [t.path().to_path_buf(), t.path().join("sub")]
+        );
     }
 }

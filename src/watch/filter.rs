@@ -33,7 +33,8 @@ impl Filter {
                 for pattern in patterns {
                     builder.add_line(None, pattern).map_err(|e| invalid_pattern(pattern, &e))?;
                 }
-                let matcher = builder.build().map_err(|e| Error::invalid_arg("watch", format!("invalid ignore pattern: {e}")))?;
+                let matcher =
+                    builder.build().map_err(|e| Error::invalid_arg("watch", format!("invalid ignore pattern: {e}")))?;
                 built.insert(root.to_path_buf(), matcher);
             }
         }

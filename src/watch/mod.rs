@@ -97,10 +97,16 @@ pub enum Event {
     /// Content watching: a watched file's content changed.
     Content(ContentChange),
     /// The initial scan is done: every later change is reported.
-    Ready { timestamp: f64 },
+    Ready {
+        timestamp: f64,
+    },
     /// The kernel dropped events for this watched root; a rescan follows and reports what
     /// changed as ordinary events.
-    Overflow { path: PathBuf, is_dir: bool, timestamp: f64 },
+    Overflow {
+        path: PathBuf,
+        is_dir: bool,
+        timestamp: f64,
+    },
     Error(Error),
 }
 

@@ -131,7 +131,13 @@ pub fn scan(dir: &Path, spec: &ScanSpec<'_>, watch: WatchDir<'_>, errors: &mut V
     if let Err(e) = watch(dir) {
         errors.push(e);
     }
-    let ctx = Ctx { spec, watch, errors: Mutex::new(Vec::new()), links: Mutex::new(Vec::new()), seen: Mutex::new(HashSet::new()) };
+    let ctx = Ctx {
+        spec,
+        watch,
+        errors: Mutex::new(Vec::new()),
+        links: Mutex::new(Vec::new()),
+        seen: Mutex::new(HashSet::new()),
+    };
     if let Ok(md) = start.dir_metadata() {
         ctx.seen_first(platform::cap_file_id(&md));
     }
@@ -316,7 +322,12 @@ mod tests {
         let root = t.path();
         let ignore: Vec<String> = ignore.iter().map(|s| s.to_string()).collect();
         let filter = Filter::new(&ignore, false, &[root]).unwrap();
-        let spec = ScanSpec { root, recursive, follow: if follow { Follow::Except(&[]) } else { Follow::Never }, filter: &filter };
+        let spec = ScanSpec {
+            root,
+            recursive,
+            follow: if follow { Follow::Except(&[]) } else { Follow::Never },
+            filter: &filter,
+        };
         let watched = Mutex::new(Vec::new());
         let watch = |d: &Path| {
             watched.lock().unwrap().push(d.strip_prefix(root).unwrap().display().to_string());

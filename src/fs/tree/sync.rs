@@ -131,7 +131,17 @@ impl FileSystem {
                         let copied = if kind == FileKind::Symlink {
                             copy_link(&src_dir, &src_name, &dest_dir, &dest_name, COPY)
                         } else {
-                            copy_file(&src_dir, &src_name, &smd, &dest_dir, &dest_name, COPY, platform::umask(), cancel_only(ctl), true)
+                            copy_file(
+                                &src_dir,
+                                &src_name,
+                                &smd,
+                                &dest_dir,
+                                &dest_name,
+                                COPY,
+                                platform::umask(),
+                                cancel_only(ctl),
+                                true,
+                            )
                         };
                         copied.map_err(with_paths)?;
                     }
