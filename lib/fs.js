@@ -9,7 +9,7 @@ const v = require('./validate.js');
 const { statsAt, WIDTH } = require('./stats.js');
 const search = require('./search.js');
 const archive = require('./archive.js');
-const { steer, checkSync } = require('./jobs.js');
+const { operation } = require('./jobs.js');
 
 const statsScratch = new Float64Array(WIDTH);
 
@@ -71,6 +71,15 @@ function modeArg(mode) {
 function algorithmOf(options) {
   return v.string(v.options(options), 'algorithm', 'sha256');
 }
+
+/** The filesystem operations that take `signal` and `onProgress` (see lib/jobs.js). */
+const steered = {
+  copy: operation('copy', (src, dest, options) => {
+    const o = v.options(options);
+    return [o, [v.toPath(src, 'src'), v.toPath(dest, 'dest'), v.bool(o, 'overwrite', true), v.bool(o, 'preserveTimes', false)]];
+  }, () => undefined),
+  hash: operation('hash', (p, options) => [v.options(options), [v.toPath(p), algorithmOf(options)]], (digest) => digest),
+};
 
 /**
  * Filesystem operations relative to a root directory, optionally confined to it.
@@ -146,15 +155,11 @@ class FileSystem {
   }
 
   copySync(src, dest, options) {
-    const o = v.options(options);
-    checkSync(o);
-    this.#native.copySync(v.toPath(src, 'src'), v.toPath(dest, 'dest'), v.bool(o, 'overwrite', true), v.bool(o, 'preserveTimes', false));
+    steered.copy.sync(this.#native, src, dest, options);
   }
 
   async copy(src, dest, options) {
-    const o = v.options(options);
-    const args = [v.toPath(src, 'src'), v.toPath(dest, 'dest'), v.bool(o, 'overwrite', true), v.bool(o, 'preserveTimes', false)];
-    await steer(o, (token, onBatch) => this.#native.copy(...args, token, onBatch));
+    await steered.copy.promise(this.#native, src, dest, options);
   }
 
   moveSync(src, dest) {
@@ -221,13 +226,11 @@ class FileSystem {
   }
 
   hashSync(p, options) {
-    checkSync(v.options(options));
-    return this.#native.hashSync(v.toPath(p), algorithmOf(options));
+    return steered.hash.sync(this.#native, p, options);
   }
 
-  async hash(p, options) {
-    const args = [v.toPath(p), algorithmOf(options)];
-    return steer(v.options(options), (token, onBatch) => this.#native.hash(...args, token, onBatch));
+  hash(p, options) {
+    return steered.hash.promise(this.#native, p, options);
   }
 
   verifySync(p, expected, options) {

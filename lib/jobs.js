@@ -128,4 +128,4 @@ function operation(method, parse, shape) {
   };
 }
 
-module.exports = { operation, withErrors, steer, checkSync };
+module.exports = { operation, withErrors };

@@ -102,21 +102,22 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      let interrupted = false;
       try {
         const extras = { signal: controller.signal };
         if (bar) extras.onProgress = (p) => bar.update(p);
         result = await runner[RUN_WITH](group, command, args, options, extras);
       } catch (err) {
-        if (controller.signal.aborted && (err.raw || err).code === 'ABORT_ERR') {
-          bar?.done();
-          io.stderr.write(`xsys: ${group} ${command} interrupted\n`);
-          return 130;
-        }
-        throw err;
+        interrupted = controller.signal.aborted && (err.raw || err).code === 'ABORT_ERR';
+        if (!interrupted) throw err;
       } finally {
         bar?.done();
         process.removeListener('SIGINT', stop);
         process.removeListener('SIGTERM', stop);
+      }
+      if (interrupted) {
+        io.stderr.write(`xsys: ${group} ${command} interrupted\n`);
+        return 130;
       }
     } else {
       result = runner.runSync(group, command, args, options);
