@@ -38,6 +38,15 @@ export declare class NativeCluster {
 
 /** The native half of `FileSystem` (see `lib/fs.js`). */
 export declare class NativeFileSystem {
+  gzipSync(src: string, dest: string, level: number): void
+  gzip(src: string, dest: string, level: number, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
+  gunzipSync(src: string, dest: string): void
+  gunzip(src: string, dest: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
+  /** `level`: null for a plain tar, 0–9 to gzip it. */
+  tarSync(dir: string, out: string, level?: number | undefined | null): TarResult
+  tar(dir: string, out: string, level: number | undefined | null, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<TarResult>
+  untarSync(archive: string, dest: string, limits: RawLimits, onUnsafe: string): UntarResult
+  untar(archive: string, dest: string, limits: RawLimits, onUnsafe: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<UntarResult>
   /** `root` null: the process's current directory, unconfined. */
   constructor(root: string | undefined | null, confine: boolean)
   get root(): string | null
@@ -92,15 +101,6 @@ export declare class NativeFileSystem {
   dedupe(dir: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<Duplicates>
   syncSync(src: string, dest: string, deleteExtra: boolean, dryRun: boolean): SyncResult
   sync(src: string, dest: string, deleteExtra: boolean, dryRun: boolean, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<SyncResult>
-  gzipSync(src: string, dest: string, level: number): void
-  gzip(src: string, dest: string, level: number, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
-  gunzipSync(src: string, dest: string): void
-  gunzip(src: string, dest: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<void>
-  /** `level`: null for a plain tar, 0–9 to gzip it. */
-  tarSync(dir: string, out: string, level?: number | undefined | null): TarResult
-  tar(dir: string, out: string, level: number | undefined | null, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<TarResult>
-  untarSync(archive: string, dest: string, limits: RawLimits, onUnsafe: string): UntarResult
-  untar(archive: string, dest: string, limits: RawLimits, onUnsafe: string, cancel: CancelToken | undefined | null, onProgress: OnProgress): Promise<UntarResult>
 }
 
 /** The native half of `Watcher` (see `lib/watch.js`). */
