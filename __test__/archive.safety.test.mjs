@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { xsys } from './helpers.mjs';
@@ -110,6 +111,49 @@ test('CVE-2021-37712: names that are equal after Unicode normalisation are refus
     entry({ name: 'cafe\u0301', type: '2', linkname: '.' }),
   ));
   await refused(w, /same name after Unicode normalisation/);
+});
+
+// The Windows half of CVE-2021-37712: on NTFS a directory can also be reached by its 8.3 short
+// name (LONGDI~1), which no name-based check can see. Extraction must still never let such an
+// alias replace a directory or lead a write elsewhere. 8.3 names exist only on Windows volumes
+// that generate them; elsewhere (and where generation is off) the test is skipped, saying why.
+const LONG = 'longdirectoryname';
+
+/** The 8.3 short name Windows gives a first directory called LONG on the temp volume, or why there is none. */
+function shortNameOfLong() {
+  if (process.platform !== 'win32') return { why: 'Windows only: 8.3 short names exist only on Windows volumes' };
+  const probe = mkdtempSync(join(tmpdir(), 'xsys-83-'));
+  try {
+    nodeFs.mkdirSync(join(probe, LONG));
+    const out = execFileSync('cmd.exe', ['/d', '/s', '/c', `for %I in ("${join(probe, LONG)}") do @echo %~sI`], { encoding: 'utf8' });
+    const short = basename(out.trim());
+    if (!short || short.toLowerCase() === LONG) return { why: '8.3 short-name generation is off on the temp volume' };
+    return { short };
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+const alias = shortNameOfLong();
+
+test('CVE-2021-37712 (Windows): an entry named by a directory\'s 8.3 short name never replaces it', { skip: alias.why }, async (t) => {
+  // In the archive: the directory, then a link and a file under its short name, then a file
+  // that must land in the real directory.
+  for (const e of [
+    { name: alias.short, type: '2', linkname: '.' },
+    { name: alias.short, data: 'not a directory' },
+  ]) {
+    const w = world(t, archive(entry({ name: `${LONG}/`, type: '5' }), entry(e), entry({ name: `${LONG}/x`, data: 'x' })));
+    await refused(w, /would replace a directory/);
+  }
+});
+
+test('CVE-2021-37712 (Windows): merging into a destination, a short-name alias never replaces its directory', { skip: alias.why }, async (t) => {
+  const w = world(t, archive(entry({ name: alias.short, data: 'not a directory' }), entry({ name: 'other', data: 'x' })));
+  nodeFs.mkdirSync(join(w.dest, LONG), { recursive: true });
+  nodeFs.writeFileSync(join(w.dest, LONG, 'kept'), 'kept');
+  await assert.rejects(w.fs.untar(join(w.root, 'a.tar'), w.dest), { code: 'EISDIR' });
+  assert.deepEqual(w.tree(), [LONG, join(LONG, 'kept')], 'the destination is as it was');
+  assert.equal(nodeFs.readFileSync(join(w.dest, LONG, 'kept'), 'utf8'), 'kept');
 });
 
 test('GHSA-5955-9wpr-37jh: drive-relative names are refused', async (t) => {
