@@ -195,6 +195,46 @@ test('CVE-2026-23950: ß and ss collide (case folding), so a link cannot poison 
   await refused(w, /same name/);
 });
 
+test('names differing only by case are extracted when no link is involved (the Linux sources have such files)', async (t) => {
+  const w = world(t, archive(
+    entry({ name: 'include/', type: '5' }),
+    entry({ name: 'include/xt_CONNMARK.h', data: 'upper' }),
+    entry({ name: 'include/xt_connmark.h', data: 'lower' }),
+  ));
+  const r = await w.fs.untar(join(w.root, 'a.tar'), w.dest);
+  assert.equal(r.entries, 3);
+  const names = nodeFs.readdirSync(join(w.dest, 'include')).sort();
+  if (names.length === 2) {
+    // A case-sensitive filesystem: both files, each with its own content.
+    assert.deepEqual(names, ['xt_CONNMARK.h', 'xt_connmark.h']);
+    assert.equal(nodeFs.readFileSync(join(w.dest, 'include/xt_CONNMARK.h'), 'utf8'), 'upper');
+    assert.equal(nodeFs.readFileSync(join(w.dest, 'include/xt_connmark.h'), 'utf8'), 'lower');
+  } else {
+    // A case-insensitive one: the later entry replaced the earlier, as tar(1) does.
+    assert.equal(names.length, 1);
+    assert.equal(nodeFs.readFileSync(join(w.dest, 'include', names[0]), 'utf8'), 'lower');
+  }
+});
+
+test('a link under another spelling of an earlier name is refused, in either order', async (t) => {
+  let w = world(t, archive(
+    entry({ name: 'Docs/', type: '5' }),
+    entry({ name: 'docs', type: '2', linkname: 'elsewhere' }),
+  ));
+  await refused(w, /same name after Unicode normalisation or case folding, and one is a link/);
+  w = world(t, archive(
+    entry({ name: 'docs', type: '2', linkname: 'elsewhere' }),
+    entry({ name: 'DOCS/x', data: 'through the link?' }),
+  ));
+  await refused(w, /same name/);
+  // A chain of links must not get through under another spelling either.
+  w = world(t, archive(
+    entry({ name: 'here', type: '2', linkname: '.' }),
+    entry({ name: 'out', type: '2', linkname: 'HERE/..' }),
+  ));
+  await refused(w, /passes through another link/);
+});
+
 test('CVE-2026-53655: a PAX size never applies to a GNU long-name header', async (t) => {
   const long = `${'n'.repeat(150)}/file`;
   const w = world(t, archive(pax({ size: '5' }), longName(long), entry({ name: 'short', data: 'hello' })));

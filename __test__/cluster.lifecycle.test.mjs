@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { Cluster, alive, cluster, fixture, next, record, sleep } from './cluster.helpers.mjs';
 
@@ -96,10 +97,14 @@ test('a port in use makes start() reject with EADDRINUSE and spawns nothing', as
   assert.deepEqual(online, []);
 });
 
-test('a missing executable makes start() reject with ENOENT', async (t) => {
+test('a missing executable makes start() reject with ENOENT, with errno, syscall and path like a Node system error', async (t) => {
   const c = cluster(t, { entry: echo, exec: '/nonexistent/node' });
-  c.on('error', () => {});
-  await assert.rejects(c.start(), { code: 'ENOENT', message: /spawn '\/nonexistent\/node'/ });
+  const errors = [];
+  c.on('error', (err) => errors.push(err));
+  const expected = { code: 'ENOENT', errno: os.constants.errno.ENOENT * -1, syscall: 'spawn', path: '/nonexistent/node' };
+  await assert.rejects(c.start(), { ...expected, message: /spawn '\/nonexistent\/node'/ });
+  assert.ok(errors.length > 0, "the failed spawn is also an 'error' event");
+  for (const err of errors) assert.deepEqual({ code: err.code, errno: err.errno, syscall: err.syscall, path: err.path }, expected);
 });
 
 test('options are checked like Node checks arguments', () => {

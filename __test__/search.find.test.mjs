@@ -75,6 +75,11 @@ test('modifiedSince takes hours or a Date and compares strictly', async (t) => {
   assert.deepEqual(rel(root, fs.modifiedSinceSync('.', old)), ['docs/x.md']);
   assert.equal((await fs.modifiedSince('.', new Date(old.getTime() - 1))).length, 6);
   await assert.rejects(fs.modifiedSince('.', -1), { code: 'ERR_OUT_OF_RANGE' });
+  // Beyond what a time can hold: since the beginning of time (once a panic), or since the end of it.
+  assert.equal(fs.modifiedSinceSync('.', 3e15).length, 6);
+  assert.equal((await fs.modifiedSince('.', Number.MAX_VALUE)).length, 6);
+  assert.equal(fs.modifiedSinceSync('.', new Date(-8.64e15)).length, 6);
+  assert.deepEqual(fs.modifiedSinceSync('.', new Date(8.64e15)), []);
 });
 
 test('search operations are confined to the root', async (t) => {

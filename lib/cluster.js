@@ -97,6 +97,13 @@ function clusterError(code, message, extra) {
   return Object.assign(err, extra);
 }
 
+/** An error event's fields, as Node puts them on a system error. */
+function nativeError(e, extra) {
+  const err = clusterError(e.code, e.message, extra);
+  for (const key of ['errno', 'syscall', 'path', 'hint']) if (e[key] !== undefined) err[key] = e[key];
+  return err;
+}
+
 function workerId(id) {
   if (typeof id !== 'number') throw v.invalidArgType('id', 'of type number', id);
   if (!Number.isInteger(id) || id < 0) throw v.outOfRange('id', 'an integer >= 0', id);
@@ -295,7 +302,7 @@ class Cluster extends EventEmitter {
         this.emit('drain', { id: e.id });
         return;
       case 'error': {
-        const err = clusterError(e.code, e.message, { id: e.id ?? null, pid: e.pid ?? null });
+        const err = nativeError(e, { id: e.id ?? null, pid: e.pid ?? null });
         // A misbehaving worker must not be able to crash the manager through an unhandled
         // 'error' event: without listeners it becomes a warning.
         if (this.listenerCount('error') > 0) this.emit('error', err);
@@ -308,8 +315,8 @@ class Cluster extends EventEmitter {
         this.#pending.delete(e.seq);
         if (!e.code) waiter.resolve();
         // A failed start is reported once everything it began is torn down.
-        else if (e.op === 'start') this.#startFailure = { waiter, err: clusterError(e.code, e.message) };
-        else waiter.reject(clusterError(e.code, e.message));
+        else if (e.op === 'start') this.#startFailure = { waiter, err: nativeError(e) };
+        else waiter.reject(nativeError(e));
         return;
       }
       case 'closed':

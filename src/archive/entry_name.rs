@@ -4,6 +4,11 @@
 //! (with `/` or `\` as separator, so a name means the same on every system) and NUL bytes are
 //! refused. Collisions are decided on a folded form (Unicode NFC, then full case folding, so
 //! `ß` meets `ss` and `é` meets `e` + U+0301), because some filesystems treat such names as one.
+//! Such a collision is refused when a link is one of the two names (a link must not be able to
+//! stand in for a directory or file of another spelling); plain files and directories that differ
+//! only by case are allowed, as in the Linux sources (`xt_CONNMARK.h`, `xt_connmark.h`): on a
+//! case-insensitive filesystem the later one replaces the earlier, as with tar(1). Links are
+//! remembered by folded form too, so a chain cannot go through one under another spelling.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -82,13 +87,14 @@ pub fn symlink_destination(entry: &[OsString], target: &[u8]) -> Result<LinkPath
 /// Names claimed so far, by folded form, and the links extracted so far.
 #[derive(Default)]
 pub struct Claims {
-    folded: HashMap<String, PathBuf>,
+    /// Folded form → the first path claimed with it, and whether a link was made there.
+    folded: HashMap<String, (PathBuf, bool)>,
     /// The exact paths claimed (so the directories above an entry are folded once, not per entry).
     exact: HashSet<PathBuf>,
-    /// Paths where symbolic links were created.
-    links: HashSet<PathBuf>,
-    /// Directories that links created so far pass through to reach their targets.
-    traversed: HashSet<PathBuf>,
+    /// Folded paths where symbolic links were created.
+    links: HashSet<String>,
+    /// Folded directories that links created so far pass through to reach their targets.
+    traversed: HashSet<String>,
 }
 
 fn fold(path: &std::path::Path) -> String {
@@ -100,32 +106,47 @@ fn fold(path: &std::path::Path) -> String {
     caseless::default_case_fold_str(&nfc).nfc().collect()
 }
 
+fn folded(components: &[OsString]) -> String {
+    fold(&components.iter().collect::<PathBuf>())
+}
+
 impl Claims {
-    /// Claim `components` and every directory above it; refused when one of them differs from
-    /// a name claimed earlier only by Unicode normalisation or case.
-    pub fn claim(&mut self, components: &[OsString]) -> Result<(), Refusal> {
+    /// Claim `components` (a link there when `is_link`) and every directory above it; refused
+    /// when a link is involved in a collision: one of them differs from a name claimed earlier
+    /// only by Unicode normalisation or case, and either that name or this one is a link.
+    pub fn claim(&mut self, components: &[OsString], is_link: bool) -> Result<(), Refusal> {
         let mut path = PathBuf::new();
         let mut claimed = Vec::new();
-        for c in components {
+        let last = components.len().saturating_sub(1);
+        for (i, c) in components.iter().enumerate() {
             path.push(c);
-            if self.exact.contains(&path) {
+            let link_here = is_link && i == last;
+            if self.exact.contains(&path) && !link_here {
                 continue;
             }
             let key = fold(&path);
             match self.folded.get(&key) {
-                Some(existing) => {
+                Some((existing, was_link)) if *existing != path && (*was_link || link_here) => {
                     return Err(format!(
-                        "'{}' and '{}' are the same name after Unicode normalisation or case folding",
+                        "'{}' and '{}' are the same name after Unicode normalisation or case folding, and one is a link",
                         existing.display(),
                         path.display()
                     ))
                 }
-                None => claimed.push((key, path.clone())),
+                Some(_) => claimed.push((None, path.clone())),
+                None => claimed.push((Some(key), path.clone())),
             }
         }
         for (key, path) in claimed {
-            self.exact.insert(path.clone());
-            self.folded.insert(key, path);
+            if let Some(key) = key {
+                self.folded.insert(key, (path.clone(), false));
+            }
+            self.exact.insert(path);
+        }
+        if is_link {
+            if let Some(entry) = self.folded.get_mut(&fold(&path)) {
+                entry.1 = true;
+            }
         }
         Ok(())
     }
@@ -134,24 +155,24 @@ impl Claims {
     /// another link, and no earlier link may pass through `at`, since a chain of links each
     /// harmless on its own can lead out.
     pub fn check_link(&self, at: &[OsString], path: &LinkPath) -> Result<(), Refusal> {
-        if self.traversed.contains(&at.iter().collect::<PathBuf>()) {
+        if self.traversed.contains(&folded(at)) {
             return Err("an earlier link's target passes through this path".into());
         }
-        if path.through.iter().any(|p| self.links.contains(p)) {
+        if path.through.iter().any(|p| self.links.contains(&fold(p))) {
             return Err("the link target passes through another link".into());
         }
         Ok(())
     }
 
     pub fn record_link(&mut self, at: &[OsString], path: &LinkPath) {
-        self.links.insert(at.iter().collect());
-        self.traversed.extend(path.through.iter().cloned());
+        self.links.insert(folded(at));
+        self.traversed.extend(path.through.iter().map(|p| fold(p)));
     }
 
     /// Whether an earlier link's target passes through `at` (replacing `at` by anything but a
     /// directory would change where that link leads).
     pub fn traversed_by_link(&self, at: &[OsString]) -> bool {
-        self.traversed.contains(&at.iter().collect::<PathBuf>())
+        self.traversed.contains(&folded(at))
     }
 }
 
@@ -182,13 +203,25 @@ mod tests {
     }
 
     #[test]
-    fn folded_collisions_are_refused() {
+    fn folded_collisions_with_a_link_are_refused() {
         let mut c = Claims::default();
-        c.claim(&names(&["Stra\u{df}e", "x"])).unwrap();
-        assert!(c.claim(&names(&["strasse"])).is_err());
-        c.claim(&names(&["caf\u{e9}"])).unwrap();
-        assert!(c.claim(&names(&["cafe\u{301}"])).is_err());
-        c.claim(&names(&["caf\u{e9}", "again"])).unwrap();
+        c.claim(&names(&["Stra\u{df}e", "x"]), false).unwrap();
+        assert!(c.claim(&names(&["strasse"]), true).is_err(), "a link named like a directory");
+        c.claim(&names(&["caf\u{e9}"]), true).unwrap();
+        assert!(c.claim(&names(&["cafe\u{301}"]), false).is_err(), "a file named like a link");
+        assert!(c.claim(&names(&["CAF\u{c9}", "x"]), false).is_err(), "a path through a link's other spelling");
+        c.claim(&names(&["caf\u{e9}"]), true).unwrap(); // the same link again
+    }
+
+    #[test]
+    fn names_differing_only_by_case_are_allowed_without_links() {
+        let mut c = Claims::default();
+        c.claim(&names(&["include", "xt_CONNMARK.h"]), false).unwrap();
+        c.claim(&names(&["include", "xt_connmark.h"]), false).unwrap();
+        c.claim(&names(&["Include", "x"]), false).unwrap();
+        // A link cannot then take either spelling.
+        assert!(c.claim(&names(&["include", "XT_CONNMARK.H"]), true).is_err());
+        assert!(c.claim(&names(&["INCLUDE"]), true).is_err());
     }
 
     #[test]
@@ -203,5 +236,9 @@ mod tests {
         c.record_link(&names(&["l3"]), &deep);
         assert!(c.traversed_by_link(&names(&["d", "e"])));
         assert!(c.check_link(&names(&["d", "e"]), &here).is_err());
+        // The same chain under other spellings.
+        assert!(c.traversed_by_link(&names(&["D", "E"])));
+        let out = symlink_destination(&names(&["out2"]), b"HERE/..").unwrap();
+        assert!(c.check_link(&names(&["out2"]), &out).is_err());
     }
 }

@@ -218,7 +218,7 @@ impl Extractor<'_> {
         if kind != EntryType::Directory && self.claims.traversed_by_link(&comps) {
             return self.refuse(&raw, "an earlier link's target passes through this path".into());
         }
-        if let Err(reason) = self.claims.claim(&comps) {
+        if let Err(reason) = self.claims.claim(&comps, matches!(kind, EntryType::Symlink | EntryType::Link)) {
             return self.refuse(&raw, reason);
         }
         let parent = match self.open_parent(&comps)? {

@@ -87,6 +87,25 @@ impl From<NativeClusterOptions> for core::Config {
     }
 }
 
+/// An error's fields as lib/cluster.js turns them into an Error (as `js_error` does for calls).
+fn set_error(o: &mut Object, e: &crate::error::Error) -> napi::Result<()> {
+    o.set("code", e.code.as_ref())?;
+    o.set("message", e.message())?;
+    if let Some(errno) = e.errno {
+        o.set("errno", errno)?;
+    }
+    if let Some(syscall) = e.syscall {
+        o.set("syscall", syscall)?;
+    }
+    if let Some(path) = &e.path {
+        o.set("path", path.to_string_lossy().as_ref())?;
+    }
+    if let Some(hint) = &e.hint {
+        o.set("hint", hint.as_str())?;
+    }
+    Ok(())
+}
+
 /// Message batches up to this size reach JS as a copy (see `Event::Messages` below).
 const COPY_AT_MOST: usize = 64 * 1024;
 
@@ -161,8 +180,7 @@ impl ToNapiValue for JsEvent {
             Event::Error { id, pid, error } => {
                 o.set("id", id)?;
                 o.set("pid", pid)?;
-                o.set("code", error.code.as_ref())?;
-                o.set("message", error.message())?;
+                set_error(&mut o, &error)?;
                 "error"
             }
             Event::Drain { id } => {
@@ -179,8 +197,7 @@ impl ToNapiValue for JsEvent {
                 )?;
                 o.set("seq", seq)?;
                 if let Err(error) = result {
-                    o.set("code", error.code.as_ref())?;
-                    o.set("message", error.message())?;
+                    set_error(&mut o, &error)?;
                 }
                 "done"
             }

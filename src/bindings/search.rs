@@ -154,13 +154,14 @@ fn grep_options(
     GrepOptions { literal, ignore_case, max_results: max_results.map(|n| n as usize), gitignore, follow_links }
 }
 
-/// Milliseconds since the epoch (a JS `Date`'s value) as a `SystemTime`.
+/// Milliseconds since the epoch (a JS `Date`'s value) as a `SystemTime`, clamped to the range
+/// of a JS `Date` (±8.64e15 ms): `modifiedSince(dir, 1e15)` hours means "any time at all".
 fn from_epoch_ms(ms: f64) -> SystemTime {
-    if ms >= 0.0 {
-        UNIX_EPOCH + Duration::from_secs_f64(ms / 1000.0)
-    } else {
-        UNIX_EPOCH - Duration::from_secs_f64(-ms / 1000.0)
-    }
+    const DATE_RANGE_MS: f64 = 8.64e15;
+    let ms = if ms.is_nan() { 0.0 } else { ms.clamp(-DATE_RANGE_MS, DATE_RANGE_MS) };
+    let span = Duration::from_secs_f64(ms.abs() / 1000.0);
+    let time = if ms >= 0.0 { UNIX_EPOCH.checked_add(span) } else { UNIX_EPOCH.checked_sub(span) };
+    time.unwrap_or(UNIX_EPOCH)
 }
 
 fn sync_result(

@@ -15,6 +15,8 @@ use regex::bytes::Regex;
 use crate::fs::walk::Control;
 
 const BLOCK: usize = 256 * 1024;
+/// A buffer grown past this (by a long line) is released after the file.
+const KEEP: usize = 4 * BLOCK;
 
 thread_local! {
     static BUFFER: RefCell<Vec<u8>> = RefCell::new(Vec::new());
@@ -30,16 +32,34 @@ pub enum Outcome {
 /// Call `on_match(line_number, line)` (1-based, without its line break or a trailing `\r`) for
 /// every matching line, until it returns `false`. Reports the bytes read to `ctl`.
 pub fn search(
-    mut reader: impl Read,
+    reader: impl Read,
     re: &Regex,
     ctl: Control<'_>,
-    mut on_match: impl FnMut(u64, &[u8]) -> bool,
+    on_match: impl FnMut(u64, &[u8]) -> bool,
 ) -> io::Result<Outcome> {
     BUFFER.with(|cell| {
         let mut buf = cell.borrow_mut();
         if buf.len() < BLOCK {
             buf.resize(BLOCK, 0);
         }
+        let outcome = search_with(&mut buf, reader, re, ctl, on_match);
+        // A very long line grew the buffer: give the memory back instead of keeping it for
+        // the life of the thread.
+        if buf.len() > KEEP {
+            *buf = vec![0; BLOCK];
+        }
+        outcome
+    })
+}
+
+fn search_with(
+    buf: &mut Vec<u8>,
+    mut reader: impl Read,
+    re: &Regex,
+    ctl: Control<'_>,
+    mut on_match: impl FnMut(u64, &[u8]) -> bool,
+) -> io::Result<Outcome> {
+    {
         let mut start = 0; // first byte not yet searched
         let mut len = 0; // bytes held
         let mut line = 1u64; // number of the line starting at `start`
@@ -104,7 +124,7 @@ pub fn search(
             line = at + count_lines(&buf[start + counted_to..end]);
             start = end;
         }
-    })
+    }
 }
 
 /// Search whole lines in `block`, whose first line is number `first_line`. Returns the number
@@ -199,6 +219,15 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].1.len(), 3 * BLOCK + 6);
         assert_eq!(found[1], (2, "short needle".into()));
+    }
+
+    #[test]
+    fn a_buffer_grown_by_a_long_line_is_given_back() {
+        let mut text = vec![b'x'; 8 * BLOCK];
+        text.extend_from_slice(b"needle\n");
+        assert_eq!(lines(&text, "needle").len(), 1);
+        assert_eq!(BUFFER.with(|b| b.borrow().len()), BLOCK);
+        assert!(BUFFER.with(|b| b.borrow().capacity()) <= KEEP);
     }
 
     #[test]
