@@ -24,8 +24,8 @@ export declare class NativeCluster {
   constructor(options: NativeClusterOptions, startSeq: number, callback: (events: Array<Record<string, any>>) => void)
   /** Send whole frames to worker `id`; false when its queue is over the high-water mark. */
   write(id: number, frames: Uint8Array): boolean
-  /** Send whole frames to every running worker. */
-  broadcast(frames: Uint8Array): boolean
+  /** Send whole frames to every running worker; the ids whose queue is over the mark. */
+  broadcast(frames: Uint8Array): Array<number>
   /** Roll through the workers; a `done` event with `seq` follows. */
   reload(seq: number): void
   /** Graceful shutdown, SIGTERM after `timeoutMs`, SIGKILL 2 s later; `closed` follows. */

@@ -1097,12 +1097,15 @@ export declare class Cluster extends EventEmitter {
   reload(): Promise<void>;
   /**
    * Send a message to worker `id`: Buffers and typed arrays as bytes, anything else as JSON.
-   * Messages sent in one turn of the event loop leave in one write. Returns false when the
-   * worker's queue is over 1 MiB: wait for `'drain'`. Throws `ERR_XSYS_NO_WORKER` if the worker
-   * is not running.
+   * Messages sent in one turn of the event loop leave in one write (in 64 KiB writes when they
+   * add up to more). Returns false when the worker's queue, this turn's sends included, is over
+   * 1 MiB: wait for `'drain'`. Throws `ERR_XSYS_NO_WORKER` if the worker is not running.
    */
   send(id: number, message: unknown): boolean;
-  /** Send a message to every running worker. */
+  /**
+   * Send a message to every running worker. Returns false when any worker's queue is over 1 MiB;
+   * each such worker emits `'drain'` once it has caught up (and `send` to it returns false until then).
+   */
   broadcast(message: unknown): boolean;
   /** One row per worker slot; empty when stopped. */
   workers(): WorkerInfo[];

@@ -7,7 +7,14 @@ const { EventEmitter } = require('node:events');
 const net = require('node:net');
 const { TAG, DEFAULT_MAX_FRAME, FrameWriter, FrameReader } = require('./lib/frame.js');
 
-const env = process.env;
+// The variables the manager sets are read once and removed: a Node process this worker spawns
+// inherits process.env and must not take itself for a worker (and open an fd it does not own).
+const MANAGER_ENV = ['XYPRISS_WORKER_ID', 'XYPRISS_CHANNEL_FD', 'XYPRISS_LISTEN_FD', 'XYPRISS_MAX_FRAME', 'XYPRISS_HEARTBEAT_INTERVAL'];
+const env = {};
+for (const name of MANAGER_ENV) {
+  env[name] = process.env[name];
+  delete process.env[name];
+}
 const channelFd = Number.parseInt(env.XYPRISS_CHANNEL_FD, 10);
 const listenFd = Number.parseInt(env.XYPRISS_LISTEN_FD, 10);
 const workerId = Number.parseInt(env.XYPRISS_WORKER_ID, 10);

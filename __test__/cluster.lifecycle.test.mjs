@@ -132,3 +132,36 @@ test('a cluster keeps Node alive while it runs and lets it exit once stopped', a
   assert.equal(code, 0);
   assert.equal(out.trim(), 'stopped');
 });
+
+test("a worker's stdout and stderr are the manager's (silent: false), and only fds 0-4 reach it", async () => {
+  // Run from a manager process of its own, which also holds a descriptor without close-on-exec
+  // (fd 7, as a shell or a parent may leave one): it must not reach the worker.
+  const run = (mode) => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fixture('stdio-manager.js'), mode], { stdio: ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+  const loud = await run('loud');
+  assert.equal(loud.code, 0, loud.err);
+  assert.match(loud.out, /^stdout of worker 0$/m);
+  assert.match(loud.err, /^stderr of worker 0$/m);
+  const { fds, leaked } = JSON.parse(loud.out.split('\n').find((l) => l.startsWith('{')));
+  if (process.platform === 'linux') {
+    assert.match(fds[4], /^socket:/, 'the channel is fd 4');
+    assert.match(leaked, /^(pipe|socket):/);
+    const same = Object.entries(fds).filter(([, what]) => what === leaked);
+    assert.deepEqual(same, [], "the manager's fd 7 reached the worker");
+  }
+  const silent = await run('silent');
+  assert.equal(silent.code, 0, silent.err);
+  assert.doesNotMatch(silent.out, /of worker/);
+  assert.doesNotMatch(silent.err, /of worker/);
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { cluster, fixture, next, sleep } from './cluster.helpers.mjs';
+import { alive, cluster, fixture, next, sleep } from './cluster.helpers.mjs';
 
 const server = fixture('http-worker.js');
 
@@ -112,4 +112,35 @@ test('reload() of a failed slot starts it afresh', async (t) => {
   await c.reload();
   assert.equal(c.workers()[0].state, 'ready');
   assert.equal(typeof (await get(c.address().port)).pid, 'number');
+});
+
+test('reload() replaces one slot at a time: new online < its ready < old exit < next slot online; never more than workers + 1 processes', async (t) => {
+  const c = cluster(t, { entry: fixture('echo-worker.js'), workers: 3 });
+  await c.start();
+  const old = c.workers().map((w) => w.pid);
+  const log = [];
+  for (const kind of ['online', 'ready', 'exit']) c.on(kind, (e) => log.push({ kind, ...e }));
+  await c.reload();
+  const fresh = c.workers().map((w) => w.pid);
+  // Everything reload() did happened before it resolved: three new processes, three old ones gone.
+  assert.deepEqual(log.map((e) => [e.kind, e.id]), [0, 1, 2].flatMap((id) => [['online', id], ['ready', id], ['exit', id]]));
+  const at = (kind, pid) => log.findIndex((e) => e.kind === kind && e.pid === pid);
+  for (const id of [0, 1, 2]) {
+    const order = [at('online', fresh[id]), at('ready', fresh[id]), at('exit', old[id])];
+    if (id < 2) order.push(at('online', fresh[id + 1]));
+    assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `slot ${id}: ${JSON.stringify(log)}`);
+  }
+  for (const e of log.filter((e) => e.kind === 'exit')) {
+    assert.deepEqual({ code: e.code, signal: e.signal, reason: e.reason }, { code: 0, signal: null, reason: 'reload' });
+  }
+  let live = old.length;
+  let most = live;
+  for (const e of log) {
+    if (e.kind === 'online') most = Math.max(most, ++live);
+    if (e.kind === 'exit') live -= 1;
+  }
+  assert.equal(live, 3);
+  assert.ok(most <= 4, `${most} worker processes were alive at once`);
+  assert.ok(fresh.every((pid) => !old.includes(pid) && alive(pid)));
+  assert.ok(old.every((pid) => !alive(pid)));
 });

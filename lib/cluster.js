@@ -8,6 +8,9 @@ const { EventEmitter } = require('node:events');
 const { NativeCluster, availableParallelism } = require('../binding.js');
 const { KeepAlive } = require('./events.js');
 const { FrameWriter, DEFAULT_MAX_FRAME, forEachMessage } = require('./frame.js');
+
+// A turn's sends to one worker go out in one write, or in 64 KiB writes when they add up to more.
+const FLUSH_AT = 64 * 1024;
 const v = require('./validate.js');
 
 const MAX_WORKERS = 1024;
@@ -196,17 +199,22 @@ class Cluster extends EventEmitter {
     let writer = this.#outbox.get(id);
     if (!writer) this.#outbox.set(id, (writer = new FrameWriter(this.#options.maxFrame)));
     writer.push(message);
-    this.#scheduleFlush();
+    // Batched per turn, but never more than FLUSH_AT held here: what the answer below says
+    // must include this turn's sends (a synchronous send loop has to see false).
+    if (writer.length >= FLUSH_AT) this.#write(id, writer);
+    else this.#scheduleFlush();
     return !this.#full.has(id);
   }
 
-  /** Send a message to every running worker. */
+  /** Send a message to every running worker; false when any worker's queue is full. */
   broadcast(message) {
     const writer = new FrameWriter(this.#options.maxFrame);
     writer.push(message);
     this.#flush();
     if (!this.#native) return true;
-    return this.#native.broadcast(writer.take(true));
+    const over = this.#native.broadcast(writer.take(true));
+    for (const id of over) this.#full.add(id);
+    return over.length === 0;
   }
 
   /** One row per worker slot. */
@@ -240,16 +248,17 @@ class Cluster extends EventEmitter {
 
   #flush() {
     this.#flushScheduled = false;
-    for (const [id, writer] of this.#outbox) {
-      if (writer.length === 0) continue;
-      const frames = writer.take(true);
-      if (!this.#native) continue;
-      try {
-        if (!this.#native.write(id, frames)) this.#full.add(id);
-      } catch (err) {
-        // The worker died after send() was called; its 'exit' event is on its way.
-        if (err.code !== 'ERR_XSYS_NO_WORKER') throw err;
-      }
+    for (const [id, writer] of this.#outbox) if (writer.length > 0) this.#write(id, writer);
+  }
+
+  #write(id, writer) {
+    const frames = writer.take(true);
+    if (!this.#native) return;
+    try {
+      if (!this.#native.write(id, frames)) this.#full.add(id);
+    } catch (err) {
+      // The worker died after send() was called; its 'exit' event is on its way.
+      if (err.code !== 'ERR_XSYS_NO_WORKER') throw err;
     }
   }
 

@@ -284,9 +284,9 @@ impl NativeCluster {
         run_sync(&env, "send", || self.inner.write(id, frames))
     }
 
-    /// Send whole frames to every running worker.
+    /// Send whole frames to every running worker; the ids whose queue is over the mark.
     #[napi(catch_unwind)]
-    pub fn broadcast(&self, frames: &[u8]) -> bool {
+    pub fn broadcast(&self, frames: &[u8]) -> Vec<u32> {
         self.inner.broadcast(frames)
     }
 

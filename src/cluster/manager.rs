@@ -109,12 +109,11 @@ impl Cluster {
         channel.send(frames).map_err(|_| no_worker(id))
     }
 
-    /// Send whole frames to every running worker; false if any queue is over the mark.
-    pub fn broadcast(&self, frames: &[u8]) -> bool {
-        let channels: Vec<_> = lock(&self.shared.channels).values().cloned().collect();
-        // Not `all`: every worker must get the frames, even after one reports a full queue.
-        #[allow(clippy::unnecessary_fold)]
-        channels.iter().fold(true, |below, c| c.send(frames).unwrap_or(true) && below)
+    /// Send whole frames to every running worker; returns the ids whose queue is over the mark.
+    pub fn broadcast(&self, frames: &[u8]) -> Vec<u32> {
+        let channels: Vec<_> = lock(&self.shared.channels).iter().map(|(id, c)| (*id, c.clone())).collect();
+        // Every worker gets the frames, even after one reports a full queue.
+        channels.into_iter().filter(|(_, c)| !c.send(frames).unwrap_or(true)).map(|(id, _)| id).collect()
     }
 
     pub fn reload(&self, seq: u32) -> Result<()> {

@@ -19,7 +19,7 @@ impl Cluster {
         unreachable!("no Cluster exists on this platform")
     }
 
-    pub fn broadcast(&self, _frames: &[u8]) -> bool {
+    pub fn broadcast(&self, _frames: &[u8]) -> Vec<u32> {
         unreachable!("no Cluster exists on this platform")
     }
 

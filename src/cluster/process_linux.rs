@@ -59,6 +59,29 @@ pub fn channel_pair() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((ours, theirs))
 }
 
+/// Mark every descriptor from `first` up close-on-exec. Async-signal-safe (for `pre_exec`).
+fn close_on_exec_from(first: RawFd) {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: close_range with CLOEXEC only changes descriptor flags (Linux 5.11+).
+    if unsafe { libc::syscall(libc::SYS_close_range, first as libc::c_uint, libc::c_uint::MAX, CLOSE_RANGE_CLOEXEC) } == 0 {
+        return;
+    }
+    // Older kernels: every possible descriptor, as far as the limit (capped: a failing fcntl on a
+    // closed descriptor is cheap, but not free).
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we pass.
+    let max = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 { limit.rlim_cur.min(65_536) } else { 4096 };
+    for fd in first..max as RawFd {
+        // SAFETY: fcntl on any number is harmless; EBADF for those not open.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+            }
+        }
+    }
+}
+
 /// Start `command` with `channel` as fd 4 and `listener` (if any) as fd 3. The child gets
 /// SIGKILL when the thread that spawned it dies, so call this from a long-lived thread:
 /// with that and the channel's EOF, no worker outlives its manager.
@@ -66,7 +89,8 @@ pub fn spawn(mut command: Command, channel: &OwnedFd, listener: Option<RawFd>) -
     let channel = channel.as_raw_fd();
     // SAFETY: getpid cannot fail.
     let parent = unsafe { libc::getpid() };
-    // SAFETY: the closure only makes async-signal-safe calls (fcntl, dup2, prctl, getppid).
+    // SAFETY: the closure only makes async-signal-safe calls (fcntl, dup2, close_range,
+    // getrlimit, prctl, getppid).
     unsafe {
         command.pre_exec(move || {
             // Move both descriptors out of the way first, so placing one cannot clobber the other.
@@ -79,6 +103,24 @@ pub fn spawn(mut command: Command, channel: &OwnedFd, listener: Option<RawFd>) -
             cvt(libc::dup2(tmp_channel, CHANNEL_FD))?;
             if let Some(fd) = tmp_listener {
                 cvt(libc::dup2(fd, LISTEN_FD))?;
+            }
+            // Inherited stdout/stderr: Node opens its own 0–2 close-on-exec, which would leave
+            // the worker writing to /dev/null.
+            for fd in 0..=2 {
+                let flags = libc::fcntl(fd, libc::F_GETFD);
+                if flags >= 0 && flags & libc::FD_CLOEXEC != 0 {
+                    cvt(libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC))?;
+                }
+            }
+            // Nothing else reaches the worker: every other descriptor the manager inherited
+            // without close-on-exec gets it (not closed here: the spawner's own error pipe must
+            // stay open until exec).
+            close_on_exec_from(LISTEN_FD.max(CHANNEL_FD) + 1);
+            if listener.is_none() {
+                let flags = libc::fcntl(LISTEN_FD, libc::F_GETFD);
+                if flags >= 0 {
+                    libc::fcntl(LISTEN_FD, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+                }
             }
             cvt(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0))?;
             // The manager may have died before prctl: then no signal will ever come.
