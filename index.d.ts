@@ -136,7 +136,8 @@ export interface JobOptions {
   signal?: AbortSignal;
   /**
    * Called at most every 100 ms while the operation runs, and once at the end, with the entries
-   * walked so far that are not directories (`files`) and the bytes read or written (`bytes`).
+   * walked so far that are not directories (`files`) and the bytes read or written (`bytes`;
+   * for `du`, the sizes added up, since it reads no file; for `dedupe`, the bytes hashed).
    * The final report is always delivered before the Promise settles. If the callback throws,
    * the operation is cancelled and rejects with what it threw.
    */

@@ -1,9 +1,10 @@
-// Whole-tree operations: du, dedupe, sync, batchRename.
+// Whole-tree operations: du, dedupe, sync, batchRename, and untar merging into an existing tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { xsys, scratch } from './helpers.mjs';
+import { archive, entry, gzip } from './fixtures/tar-builder.mjs';
 
 const { FileSystem } = xsys;
 
@@ -117,4 +118,69 @@ test('batchRename undoes what it did when a step fails', async (t) => {
     return true;
   });
   assert.deepEqual(list(root), ['dir', 'dir/za', 'x_b']);
+});
+
+test('sync compares size and modification time: same size and time is unchanged, a new time alone is copied', async (t) => {
+  const { root, fs } = setup(t, { 'src/a': 'old content' });
+  await fs.sync('src', 'dest');
+  const at = (s) => new Date(s * 1000);
+  const mtime = (p) => Math.floor(nodeFs.statSync(join(root, p)).mtimeMs / 1000);
+  // Different bytes, same size, same time as the copy: by the documented rule, nothing to do.
+  nodeFs.writeFileSync(join(root, 'src/a'), 'new content');
+  nodeFs.utimesSync(join(root, 'src/a'), at(1_600_000_000), at(1_600_000_000));
+  nodeFs.utimesSync(join(root, 'dest/a'), at(1_600_000_000), at(1_600_000_000));
+  assert.deepEqual(await fs.sync('src', 'dest'), { copied: [], created_dirs: [], deleted: [], unchanged: 1, bytes: 0 });
+  assert.equal(nodeFs.readFileSync(join(root, 'dest/a'), 'utf8'), 'old content');
+  // Only the time differs now: copied, and the copy takes the source's time.
+  nodeFs.utimesSync(join(root, 'src/a'), at(1_600_000_100), at(1_600_000_100));
+  assert.deepEqual(await fs.sync('src', 'dest'), { copied: ['a'], created_dirs: [], deleted: [], unchanged: 0, bytes: 11 });
+  assert.equal(nodeFs.readFileSync(join(root, 'dest/a'), 'utf8'), 'new content');
+  assert.equal(mtime('dest/a'), 1_600_000_100);
+  assert.equal(mtime('dest/a'), mtime('src/a'));
+});
+
+test('dedupe hashes the first 16 KiB of same-size files before reading them whole', async (t) => {
+  const big = Buffer.alloc(8 << 20, 'z');
+  const other = Buffer.from(big);
+  other[0] = 0x41; // same size, different first byte: told apart by the prefix hash
+  const { fs } = setup(t, { big1: big, big2: other, s1: 'small', s2: 'small' });
+  const seen = [];
+  const groups = await fs.dedupe('.', { onProgress: (p) => seen.push(p) });
+  assert.deepEqual(groups.map((g) => [g.size, g.paths.map((p) => p.slice(fs.root.length + 1))]), [[5, ['s1', 's2']]]);
+  // Progress counts the bytes hashed: 16 KiB of each big file, and the small files whole (they
+  // are no larger than the prefix). Reading the big files in full would add 16 MiB.
+  assert.deepEqual(seen.at(-1), { files: 4, bytes: 2 * 16 * 1024 + 2 * 5 });
+});
+
+test('a truncated archive extracted over an existing destination leaves it exactly as it was', async (t) => {
+  const { root, fs } = setup(t, { 'dest/a': 'before', 'dest/d/keep': 'kept' });
+  const snapshot = () =>
+    Object.fromEntries(
+      list(join(root, 'dest')).map((p) => {
+        const st = nodeFs.statSync(join(root, 'dest', p));
+        return [p, { ino: st.ino, mode: st.mode, mtimeMs: st.mtimeMs, data: st.isFile() ? nodeFs.readFileSync(join(root, 'dest', p), 'utf8') : null }];
+      }),
+    );
+  const before = snapshot();
+  const head = Buffer.concat([entry({ name: 'a', data: 'after' }), entry({ name: 'd/', type: '5', mode: 0o755 })]);
+  const whole = archive(head, entry({ name: 'd/x', data: Buffer.alloc(4096, 'x') }));
+  // Cut inside d/x's data: its header (512 bytes) and 1000 of its 4096 bytes are there.
+  nodeFs.writeFileSync(join(root, 'cut.tar'), whole.subarray(0, head.length + 512 + 1000));
+  const gz = gzip(whole);
+  // A gzip stream missing its last 4 bytes (the length): every entry is readable, the trailer is not.
+  nodeFs.writeFileSync(join(root, 'cut.tgz'), gz.subarray(0, gz.length - 4));
+  for (const name of ['cut.tar', 'cut.tgz']) {
+    await assert.rejects(fs.untar(name, 'dest'), (err) => {
+      assert.equal(err.code, 'ERR_XSYS_CORRUPT_ARCHIVE', name);
+      assert.equal(err.path, join(root, name));
+      return true;
+    });
+    assert.deepEqual(snapshot(), before, `${name}: the destination is unchanged`);
+    assert.deepEqual(nodeFs.readdirSync(join(root, 'dest')).filter((n) => n.startsWith('.xsys-untar-')), []);
+  }
+  // The same archive whole does extract (so the refusal above is about the truncation).
+  nodeFs.writeFileSync(join(root, 'whole.tar'), whole);
+  await fs.untar('whole.tar', 'dest');
+  assert.deepEqual(list(join(root, 'dest')), ['a', 'd', 'd/keep', 'd/x']);
+  assert.equal(nodeFs.readFileSync(join(root, 'dest/a'), 'utf8'), 'after');
 });

@@ -130,10 +130,13 @@ test('an onProgress that throws cancels the work and rejects with what it threw'
 test('unreadable directories and files are reported in errors, the walk goes on', (t) => {
   const { root } = wide(t, 2, 2);
   nodeFs.chmodSync(root, 0o755);
-  nodeFs.mkdirSync(join(root, 'closed'), { mode: 0o700 });
+  nodeFs.mkdirSync(join(root, 'closed'));
   nodeFs.writeFileSync(join(root, 'closed/hidden'), 'needle');
   nodeFs.writeFileSync(join(root, 'locked'), 'needle');
-  nodeFs.chmodSync(join(root, 'locked'), 0o600);
+  const reopen = () => {
+    nodeFs.chmodSync(join(root, 'closed'), 0o755);
+    nodeFs.chmodSync(join(root, 'locked'), 0o644);
+  };
   for (const sub of ['d0', 'd1']) nodeFs.chmodSync(join(root, sub), 0o755);
   for (const f of nodeFs.readdirSync(root, { recursive: true })) if (f.startsWith('d')) nodeFs.chmodSync(join(root, f), f.includes('/') ? 0o644 : 0o755);
   const script = `
@@ -146,7 +149,16 @@ test('unreadable directories and files are reported in errors, the walk goes on'
       find: shape(fs.findSync('.', { type: 'file' })),
       du: { files: du.file_count, errors: du.errors.map((e) => e.code) },
     }));`;
-  const run = spawnSync(process.execPath, ['-e', script], { ...(isRoot ? { uid: 65534, gid: 65534 } : {}), encoding: 'utf8' });
+  // Mode 000: unreadable for the unprivileged child, and for their owner when the suite does not
+  // run as root (the child then is that owner).
+  nodeFs.chmodSync(join(root, 'closed'), 0o000);
+  nodeFs.chmodSync(join(root, 'locked'), 0o000);
+  let run;
+  try {
+    run = spawnSync(process.execPath, ['-e', script], { ...(isRoot ? { uid: 65534, gid: 65534 } : {}), encoding: 'utf8' });
+  } finally {
+    reopen(); // so the scratch directory can be removed
+  }
   if (run.status !== 0 && /EACCES|EPERM/.test(run.stderr) && /require/.test(run.stderr)) {
     return t.skip('the unprivileged user cannot read the package directory');
   }
@@ -163,4 +175,78 @@ test('a call refused before its job starts still settles when onProgress is give
   await assert.rejects(fs.hash('d0/f0.txt', { algorithm: 'nope', onProgress: (p) => seen.push(p) }), /nope/);
   await assert.rejects(fs.copy('missing', 'x', { onProgress: (p) => seen.push(p) }), { code: 'ENOENT' });
   assert.deepEqual(seen, [{ files: 0, bytes: 0 }], 'the job that started (copy) reported once, at its end');
+});
+
+test('dedupe reports an unreadable file in errors and never groups it', (t) => {
+  const root = scratch(t);
+  nodeFs.chmodSync(root, 0o755);
+  const big = Buffer.alloc(20_000, 'b'); // above the 16 KiB prefix: refused at the prefix hash
+  for (const [name, data] of [['s1', 'same'], ['s2', 'same'], ['s3', 'same'], ['b1', big], ['b2', big], ['b3', big]]) {
+    nodeFs.writeFileSync(join(root, name), data);
+    nodeFs.chmodSync(join(root, name), 0o644);
+  }
+  nodeFs.chmodSync(join(root, 's3'), 0o000);
+  nodeFs.chmodSync(join(root, 'b3'), 0o000);
+  const script = `
+    const { FileSystem } = require(${JSON.stringify(require.resolve('../index.js'))});
+    const fs = new FileSystem({ root: ${JSON.stringify(root)} });
+    const rel = (p) => require('node:path').relative(fs.root, p);
+    const groups = fs.dedupeSync('.');
+    console.log(JSON.stringify({
+      groups: groups.map((g) => [g.size, g.paths.map(rel)]),
+      errors: groups.errors.map((e) => [e.code, e.syscall, rel(e.path)]).sort(),
+    }));`;
+  const run = spawnSync(process.execPath, ['-e', script], { ...(isRoot ? { uid: 65534, gid: 65534 } : {}), encoding: 'utf8' });
+  if (run.status !== 0 && /EACCES|EPERM/.test(run.stderr) && /require/.test(run.stderr)) {
+    return t.skip('the unprivileged user cannot read the package directory');
+  }
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), {
+    groups: [[20_000, ['b1', 'b2']], [4, ['s1', 's2']]],
+    errors: [['EACCES', 'open', 'b3'], ['EACCES', 'open', 's3']],
+  });
+});
+
+test('every walk reports progress: at least once, never decreasing, and the last report is the total', async (t) => {
+  const root = scratch(t);
+  const sizes = new Map();
+  for (let d = 0; d < 3; d++) {
+    for (let f = 0; f < 10; f++) {
+      const rel = `tree/d${d}/f${f}.txt`;
+      // Three files of each size with different content; one file has a size of its own.
+      const data = `needle ${d} ${f}\n${'x'.repeat(f * 10)}${rel === 'tree/d2/f9.txt' ? 'unique' : ''}`;
+      nodeFs.mkdirSync(join(root, rel, '..'), { recursive: true });
+      nodeFs.writeFileSync(join(root, rel), data);
+      sizes.set(rel, data.length);
+    }
+  }
+  const fs = new FileSystem({ root });
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const count = (size) => [...sizes.values()].filter((s) => s === size).length;
+  // dedupe reads only files whose size another file shares; all are below the 16 KiB prefix
+  // and differ, so each of those is read once.
+  const shared = [...sizes.values()].filter((s) => count(s) > 1).reduce((a, b) => a + b, 0);
+  assert.ok(shared < total);
+
+  // What the documentation says: `files` counts entries that are not directories (30 here),
+  // `bytes` the bytes read or written. `null`: no documented total (see du).
+  const ops = {
+    find: [(o) => fs.find('tree', o), { files: 30, bytes: 0 }],
+    grep: [(o) => fs.grep('tree', 'needle', o), { files: 30, bytes: total }],
+    du: [(o) => fs.du('tree', o), null],
+    dedupe: [(o) => fs.dedupe('tree', o), { files: 30, bytes: shared }],
+    sync: [(o) => fs.sync('tree', 'mirror', o), { files: 30, bytes: total }],
+    tar: [(o) => fs.tar('tree', 'tree.tar', o), { files: 30, bytes: total }],
+    untar: [(o) => fs.untar('tree.tar', 'extracted', o), { files: 30, bytes: total }],
+  };
+  for (const [name, [op, expected]] of Object.entries(ops)) {
+    const seen = [];
+    await op({ onProgress: (p) => seen.push(p) });
+    assert.ok(seen.length >= 1, `${name}: at least one report`);
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i].files >= seen[i - 1].files && seen[i].bytes >= seen[i - 1].bytes, `${name}: ${JSON.stringify(seen)}`);
+    }
+    if (expected) assert.deepEqual(seen.at(-1), expected, name);
+  }
+  assert.equal(nodeFs.readFileSync(join(root, 'extracted/d2/f9.txt'), 'utf8'), nodeFs.readFileSync(join(root, 'tree/d2/f9.txt'), 'utf8'));
 });

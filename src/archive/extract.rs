@@ -15,6 +15,7 @@ use tar::EntryType;
 use super::entry_name::{member_components, symlink_destination, Claims, Refusal};
 use super::gzip::{open_file, starts_with_magic, CHUNK};
 use super::limits::{Budgeted, Limits};
+use super::merge::Merge;
 use super::{platform, read_error, LIMIT, UNSAFE};
 use crate::error::{Error, IoContext, Result};
 use crate::fs::walk::Control;
@@ -58,11 +59,15 @@ struct DirAttributes {
 struct Staging<'a> {
     dest: &'a Dir,
     name: PathBuf,
+    /// Left in place (a failed merge could not be undone fully and it holds originals).
+    keep: bool,
 }
 
 impl Drop for Staging<'_> {
     fn drop(&mut self) {
-        let _ = self.dest.remove_dir_all(&self.name);
+        if !self.keep {
+            let _ = self.dest.remove_dir_all(&self.name);
+        }
     }
 }
 
@@ -110,7 +115,8 @@ impl FileSystem {
         let d = self.resolve(dest, OP)?;
         d.create_dir_all(OP)?;
         let dest_dir = d.open_dir(OP, true)?;
-        let staging = Staging {
+        let mut staging = Staging {
+            keep: false,
             dest: &dest_dir,
             name: PathBuf::from(format!(
                 ".xsys-untar-{}-{}",
@@ -148,9 +154,14 @@ impl FileSystem {
         ctl.check(OP)?;
 
         let Extractor { root, dirs, report, .. } = x;
-        move_into(&root, &dest_dir, &staging.name, false).map_err(|e| e.path(d.shown()))?;
-        move_into(&root, &dest_dir, &staging.name, true).map_err(|e| e.path(d.shown()))?;
+        let dest_shown = d.shown();
+        let merged = Merge::new(&root, &dest_dir, &staging.name, &dest_shown).run();
         drop(root);
+        if let Err((e, kept)) = merged {
+            // What could not be moved back is in the staging directory: keep it.
+            staging.keep = kept;
+            return Err(e);
+        }
         drop(staging);
         apply_dir_attributes(&dest_dir, dirs);
         Ok(report)
@@ -404,51 +415,6 @@ impl Extractor<'_> {
             file.set_times(std::fs::FileTimes::new().set_modified(t).set_accessed(t)).ctx(OP, "utime", self.archive)?;
         }
         Ok(Ok(()))
-    }
-}
-
-/// Move everything in `staging` into `dest`, merging directories that exist in both and
-/// replacing files and links. With `apply` false, only check that nothing would replace a
-/// directory by a non-directory (so nothing is moved unless all of it can be).
-fn move_into(staging: &Dir, dest: &Dir, staging_name: &Path, apply: bool) -> Result<()> {
-    for entry in staging.entries().ctx(OP, "scandir", Path::new(""))? {
-        let entry = entry.ctx(OP, "scandir", Path::new(""))?;
-        let name = PathBuf::from(entry.file_name());
-        if name == staging_name {
-            return Err(Error::new(UNSAFE, OP, "an entry has the name of the staging directory"));
-        }
-        let is_dir = entry.file_type().ctx(OP, "lstat", &name)?.is_dir();
-        match dest.symlink_metadata(&name) {
-            Err(_) => {
-                if apply {
-                    staging.rename(&name, dest, &name).ctx(OP, "rename", &name)?;
-                }
-            }
-            Ok(md) if md.is_dir() && is_dir => {
-                let from = staging.open_dir_nofollow(&name).ctx(OP, "opendir", &name)?;
-                let to = dest.open_dir_nofollow(&name).ctx(OP, "opendir", &name)?;
-                move_into(&from, &to, Path::new(""), apply).map_err(|e| prefix(e, &name))?;
-            }
-            Ok(md) if md.is_dir() => {
-                return Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "rename")
-                    .hint(format!("'{}' would replace a directory of the destination", name.display())))
-            }
-            Ok(_) if apply => {
-                if is_dir {
-                    dest.remove_file_or_symlink(&name).ctx(OP, "unlink", &name)?;
-                }
-                staging.rename(&name, dest, &name).ctx(OP, "rename", &name)?;
-            }
-            Ok(_) => {}
-        }
-    }
-    Ok(())
-}
-
-fn prefix(e: Error, name: &Path) -> Error {
-    match e.hint.clone() {
-        Some(h) => e.hint(format!("{}: {h}", name.display())),
-        None => e,
     }
 }
 

@@ -13,6 +13,7 @@ mod entry_name;
 mod extract;
 mod gzip;
 mod limits;
+mod merge;
 mod pgzip;
 mod staged;
 

@@ -63,14 +63,20 @@ pub fn channel_pair() -> io::Result<(OwnedFd, OwnedFd)> {
 fn close_on_exec_from(first: RawFd) {
     const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
     // SAFETY: close_range with CLOEXEC only changes descriptor flags (Linux 5.11+).
-    if unsafe { libc::syscall(libc::SYS_close_range, first as libc::c_uint, libc::c_uint::MAX, CLOSE_RANGE_CLOEXEC) } == 0 {
+    if unsafe { libc::syscall(libc::SYS_close_range, first as libc::c_uint, libc::c_uint::MAX, CLOSE_RANGE_CLOEXEC) }
+        == 0
+    {
         return;
     }
     // Older kernels: every possible descriptor, as far as the limit (capped: a failing fcntl on a
     // closed descriptor is cheap, but not free).
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit writes into the struct we pass.
-    let max = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 { limit.rlim_cur.min(65_536) } else { 4096 };
+    let max = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur.min(65_536)
+    } else {
+        4096
+    };
     for fd in first..max as RawFd {
         // SAFETY: fcntl on any number is harmless; EBADF for those not open.
         unsafe {

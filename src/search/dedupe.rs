@@ -93,7 +93,12 @@ impl FileSystem {
                     Some(h)
                 }
                 Err(e) => {
-                    log.push(e);
+                    // As shown everywhere else: no `./` left from joining onto the start.
+                    let clean = e.path.as_deref().map(|p| p.components().collect::<std::path::PathBuf>());
+                    log.push(match clean {
+                        Some(p) => e.path(p),
+                        None => e,
+                    });
                     None
                 }
             }

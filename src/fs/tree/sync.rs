@@ -20,7 +20,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::fs::platform;
 use crate::fs::stats::FileKind;
-use crate::fs::walk::{walk, Control, Entry, ErrorLog, Problems};
+use crate::fs::walk::{walk, Control, Entry, ErrorLog, Problems, WalkOptions};
 use crate::fs::FileSystem;
 
 const OP: &str = "sync";
@@ -288,7 +288,9 @@ impl FileSystem {
             };
             let dest_handle = dest_dir.try_clone().map_err(|e| Error::io(e, OP, "opendir").path(&shown_dest))?;
             let src_handle = Some(Arc::new(s.open_dir(OP, false)?));
-            walk(dest_handle, &shown_dest, src_handle, ctl.walk_options(None), &extra, &|e| tally.log.push(e));
+            // Looking for extras is not progress: `files` counts the source's files once.
+            let quiet = WalkOptions { progress: None, ..ctl.walk_options(None) };
+            walk(dest_handle, &shown_dest, src_handle, quiet, &extra, &|e| tally.log.push(e));
             ctl.check(OP)?;
         }
         if !opts.dry_run {
