@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { scratch } from './helpers.mjs';
 import { Cluster, alive, cluster, fixture, next, record, sleep } from './cluster.helpers.mjs';
 
@@ -161,6 +163,22 @@ test("workers: 'auto' starts one worker per available CPU", async (t) => {
   const c = cluster(t, { entry: echo, workers: 'auto' });
   await c.start();
   assert.equal(c.workers().length, Cluster.availableParallelism());
+});
+
+const taskset = process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+test("workers: 'auto' follows the CPUs the manager may use (one under taskset -c 0)", { skip: !taskset && 'needs taskset(1) on Linux' }, () => {
+  const script = `
+    const os = require('node:os');
+    const { Cluster } = require(${JSON.stringify(fileURLToPath(new URL('../index.js', import.meta.url)))});
+    const c = new Cluster({ entry: ${JSON.stringify(echo)}, workers: 'auto' });
+    c.start().then(async () => {
+      console.log(JSON.stringify({ auto: Cluster.availableParallelism(), node: os.availableParallelism(), workers: c.workers().length }));
+      await c.stop({ timeout: 1000 });
+    });`;
+  const run = spawnSync('taskset', ['-c', '0', process.execPath, '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { auto: 1, node: 1, workers: 1 });
 });
 
 test('start() rejects when a worker exits before it is ready, and nothing is left running', async (t) => {

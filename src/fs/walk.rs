@@ -358,6 +358,40 @@ mod tests {
         t
     }
 
+    #[test]
+    fn directories_are_read_in_parallel() {
+        let t = TempTree::new();
+        for d in 0..32 {
+            std::fs::create_dir(t.path().join(format!("d{d}"))).unwrap();
+            std::fs::write(t.path().join(format!("d{d}/f")), "x").unwrap();
+        }
+        // A pool of its own, so the test does not depend on how many CPUs the machine has.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let threads = Mutex::new(std::collections::HashSet::new());
+        let files = std::sync::atomic::AtomicUsize::new(0);
+        pool.install(|| {
+            let dir = Dir::open_ambient_dir(t.path(), cap_std::ambient_authority()).unwrap();
+            walk(
+                dir,
+                t.path(),
+                (),
+                WalkOptions::default(),
+                &|e: &Entry<'_>, _: &()| {
+                    if e.kind == FileKind::File {
+                        // Slow visits: a sequential walk would take them one after another on one thread.
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        threads.lock().unwrap().insert(std::thread::current().id());
+                        files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Some(())
+                },
+                &|e| panic!("{e}"),
+            )
+        });
+        assert_eq!(files.into_inner(), 32);
+        assert!(threads.into_inner().unwrap().len() > 1, "every file was visited on one thread");
+    }
+
     fn collect(root: &Path, opts: WalkOptions<'_>) -> Vec<String> {
         let dir = Dir::open_ambient_dir(root, cap_std::ambient_authority()).unwrap();
         let seen = Mutex::new(Vec::new());
