@@ -19,6 +19,16 @@ function setup(t, files = {}) {
 
 const list = (dir) => nodeFs.readdirSync(dir, { recursive: true }).sort();
 
+test('du of a single file reports it in its result and in its progress', async (t) => {
+  const root = scratch(t);
+  nodeFs.writeFileSync(join(root, 'one'), 'x'.repeat(1234));
+  const fs = new FileSystem({ root });
+  const reports = [];
+  const r = await fs.du('one', { onProgress: (p) => reports.push(p) });
+  assert.deepEqual({ size: r.size, file_count: r.file_count, dir_count: r.dir_count }, { size: 1234, file_count: 1, dir_count: 0 });
+  assert.deepEqual(reports.at(-1), { files: 1, bytes: 1234 });
+});
+
 test('du sums sizes, counts hard links once and never follows links', async (t) => {
   const { root, fs } = setup(t, { 'd/a': 'x'.repeat(1000), 'd/e/b': 'yy' });
   nodeFs.linkSync(join(root, 'd/a'), join(root, 'd/hard'));

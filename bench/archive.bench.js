@@ -96,6 +96,32 @@ async function run() {
       },
       answer: (list) => list(),
     });
+    // Over an existing copy: every file is replaced (ours: journaled, each one exchanged
+    // atomically with its new version; node-tar: each one unlinked and rewritten in place).
+    const existing = { ours: at('over-ours'), node: at('over-node') };
+    for (const dir of Object.values(existing)) {
+      nodeFs.rmSync(dir, { recursive: true, force: true });
+      nodeFs.mkdirSync(dir);
+    }
+    await xfs.untar(archive, existing.ours);
+    await tar.x({ file: archive, cwd: existing.node });
+    await compare({
+      title: `untar ${label} (plain tar, over an existing copy of the tree)`,
+      time: 5000,
+      iterations: 5,
+      contenders: {
+        'xypriss-sys untar': async () => {
+          await xfs.untar(archive, existing.ours);
+          return () => listing(existing.ours);
+        },
+        'node-tar x': async () => {
+          await tar.x({ file: archive, cwd: existing.node });
+          return () => listing(existing.node);
+        },
+      },
+      answer: (list) => list(),
+    });
+    for (const dir of Object.values(existing)) nodeFs.rmSync(dir, { recursive: true, force: true });
     await compare({
       title: `tar ${label} (plain tar)`,
       time: 5000,

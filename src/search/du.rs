@@ -34,6 +34,9 @@ impl FileSystem {
         let md = target.metadata(OP, true)?;
         if !md.is_dir() {
             let usage = DiskUsage { path: lossy(&shown), size: md.len(), file_count: 1, dir_count: 0 };
+            // Progress says what the result says, as for a directory.
+            ctl.add_file();
+            ctl.add_bytes(md.len());
             return Ok(Report { value: usage, problems: Default::default() });
         }
         let size = AtomicU64::new(0);
