@@ -103,7 +103,7 @@ function clusterError(code, message, extra) {
 /** An error event's fields, as Node puts them on a system error. */
 function nativeError(e, extra) {
   const err = clusterError(e.code, e.message, extra);
-  for (const key of ['errno', 'syscall', 'path', 'hint']) if (e[key] !== undefined) err[key] = e[key];
+  for (const key of ['errno', 'syscall', 'path', 'dest', 'hint']) if (e[key] !== undefined) err[key] = e[key];
   return err;
 }
 

@@ -126,11 +126,13 @@ impl Claims {
             }
             let key = fold(&path);
             match self.folded.get(&key) {
-                Some((existing, was_link)) if *existing != path && (*was_link || link_here) => return Err(format!(
+                Some((existing, was_link)) if *existing != path && (*was_link || link_here) => {
+                    return Err(format!(
                     "'{}' and '{}' are the same name after Unicode normalisation or case folding, and one is a link",
                     existing.display(),
                     path.display()
-                )),
+                ))
+                }
                 Some(_) => claimed.push((None, path.clone())),
                 None => claimed.push((Some(key), path.clone())),
             }

@@ -91,19 +91,7 @@ impl From<NativeClusterOptions> for core::Config {
 fn set_error(o: &mut Object, e: &crate::error::Error) -> napi::Result<()> {
     o.set("code", e.code.as_ref())?;
     o.set("message", e.message())?;
-    if let Some(errno) = e.errno {
-        o.set("errno", errno)?;
-    }
-    if let Some(syscall) = e.syscall {
-        o.set("syscall", syscall)?;
-    }
-    if let Some(path) = &e.path {
-        o.set("path", path.to_string_lossy().as_ref())?;
-    }
-    if let Some(hint) = &e.hint {
-        o.set("hint", hint.as_str())?;
-    }
-    Ok(())
+    super::set_system_fields(o, e)
 }
 
 /// Message batches up to this size reach JS as a copy (see `Event::Messages` below).

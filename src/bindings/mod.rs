@@ -80,15 +80,8 @@ pub(crate) fn js_error(env: &Env, e: &Error) -> napi::Error {
     build_js_error(env, e).unwrap_or_else(|_| napi::Error::new(Status::GenericFailure, e.message()))
 }
 
-fn build_js_error(env: &Env, e: &Error) -> napi::Result<napi::Error> {
-    let base = napi::Error::new(e.code.to_string(), e.message());
-    let value = match e.class {
-        JsClass::Error => JsError::from(base).into_unknown(*env),
-        JsClass::TypeError => JsTypeError::from(base).into_unknown(*env),
-        JsClass::RangeError => JsRangeError::from(base).into_unknown(*env),
-        JsClass::SyntaxError => JsSyntaxError::from(base).into_unknown(*env),
-    };
-    let mut obj = value.coerce_to_object()?;
+/// The fields Node puts on a system error (`errno`, `syscall`, `path`, `dest`), and the hint.
+pub(crate) fn set_system_fields(obj: &mut Object, e: &Error) -> napi::Result<()> {
     if let Some(errno) = e.errno {
         obj.set("errno", errno)?;
     }
@@ -104,5 +97,18 @@ fn build_js_error(env: &Env, e: &Error) -> napi::Result<napi::Error> {
     if let Some(hint) = &e.hint {
         obj.set("hint", hint.as_str())?;
     }
+    Ok(())
+}
+
+fn build_js_error(env: &Env, e: &Error) -> napi::Result<napi::Error> {
+    let base = napi::Error::new(e.code.to_string(), e.message());
+    let value = match e.class {
+        JsClass::Error => JsError::from(base).into_unknown(*env),
+        JsClass::TypeError => JsTypeError::from(base).into_unknown(*env),
+        JsClass::RangeError => JsRangeError::from(base).into_unknown(*env),
+        JsClass::SyntaxError => JsSyntaxError::from(base).into_unknown(*env),
+    };
+    let mut obj = value.coerce_to_object()?;
+    set_system_fields(&mut obj, e)?;
     Ok(napi::Error::from(value))
 }
