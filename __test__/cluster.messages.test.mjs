@@ -51,6 +51,23 @@ test('Buffers travel as bytes both ways, unchanged, and come back as Buffers', a
   assert.deepEqual(typed, Buffer.from([0x41, 0x42]));
 });
 
+test('a batch of JSON only and a batch mixing JSON and Buffers both arrive whole, in order, with their types', async (t) => {
+  const c = cluster(t, { entry: echo });
+  await c.start();
+  // Sent in one turn, echoed by the worker in one turn: each batch reaches the manager in one read.
+  const text = { s: 'naïve café ✓ 😀 \u0000 "quoted" \\ end', n: [1, 2.5, -3], nested: { ok: true, none: null } };
+  const jsonOnly = [text, 'a string', 42, [1, [2]], { empty: '' }];
+  let back = replies(c, jsonOnly.length);
+  for (const m of jsonOnly) c.send(0, m);
+  assert.deepEqual((await back).map(([m]) => m), jsonOnly);
+  const mixed = [text, Buffer.from([1, 2, 3]), 'between', Buffer.alloc(0), { last: 1 }];
+  back = replies(c, mixed.length);
+  for (const m of mixed) c.send(0, m);
+  const got = (await back).map(([m]) => m);
+  assert.deepEqual(got.map((m) => Buffer.isBuffer(m)), mixed.map((m) => Buffer.isBuffer(m)));
+  assert.deepEqual(got, mixed);
+});
+
 test('message senders are identified by worker id and pid', async (t) => {
   const c = cluster(t, { entry: echo, workers: 2 });
   await c.start();

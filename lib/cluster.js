@@ -277,13 +277,16 @@ class Cluster extends EventEmitter {
       case 'messages': {
         const from = Object.freeze({ id: e.id, pid: e.pid });
         // One event holds many messages: a throwing listener must not cost the ones after it.
-        forEachMessage(e.data, (message) => {
+        const deliver = (message) => {
           try {
             this.emit('message', message, from);
           } catch (err) {
             rethrowLater(err);
           }
-        });
+        };
+        // All-JSON batches come as strings (checked natively), others as whole frames.
+        if (e.texts) for (const text of e.texts) deliver(JSON.parse(text));
+        else forEachMessage(e.data, deliver);
         return;
       }
       case 'online':

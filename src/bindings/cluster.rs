@@ -94,6 +94,41 @@ fn set_error(o: &mut Object, e: &crate::error::Error) -> napi::Result<()> {
     super::set_system_fields(o, e)
 }
 
+/// The bodies of `frames` (whole frames, as the channel reader passes them on) as an array of JS
+/// strings, if every frame is JSON; `None` otherwise. The reader has checked each JSON body
+/// (valid UTF-8 and JSON), so each becomes a string as it is.
+fn json_texts(env: napi::sys::napi_env, frames: &[u8]) -> napi::Result<Option<napi::sys::napi_value>> {
+    use crate::cluster::frame::{Tag, HEADER};
+    let mut bodies = Vec::new();
+    let mut rest = frames;
+    while !rest.is_empty() {
+        let Some((len, tag)) = rest.first_chunk::<HEADER>().zip(rest.get(HEADER)) else { return Ok(None) };
+        let end = HEADER + u32::from_be_bytes(*len) as usize;
+        match rest.get(HEADER + 1..end) {
+            Some(body) if *tag == Tag::Json as u8 => bodies.push(body),
+            _ => return Ok(None),
+        }
+        rest = &rest[end..];
+    }
+    let mut array = std::ptr::null_mut();
+    // SAFETY (whole block): napi calls on the env's own thread (this runs in to_napi_value); every
+    // pointer passed is live for the call, and lengths match the slices.
+    unsafe {
+        napi::check_status!(napi::sys::napi_create_array_with_length(env, bodies.len(), &mut array))?;
+        for (i, body) in bodies.iter().enumerate() {
+            let mut text = std::ptr::null_mut();
+            napi::check_status!(napi::sys::napi_create_string_utf8(
+                env,
+                body.as_ptr().cast(),
+                body.len() as isize,
+                &mut text
+            ))?;
+            napi::check_status!(napi::sys::napi_set_element(env, array, i as u32, text))?;
+        }
+    }
+    Ok(Some(array))
+}
+
 /// Message batches up to this size reach JS as a copy (see `Event::Messages` below).
 const COPY_AT_MOST: usize = 64 * 1024;
 
@@ -128,7 +163,17 @@ impl ToNapiValue for JsEvent {
                 // finalizer that Node runs through a threadsafe immediate (another wake-up of
                 // the loop) for every message. Large ones are handed over without a copy.
                 if frames.len() <= COPY_AT_MOST {
-                    o.set("data", BufferSlice::copy_from(&env, &frames)?)?;
+                    // All JSON (the usual case): the texts as strings, for JSON.parse as they
+                    // are, with no Buffer in between.
+                    match json_texts(raw_env, &frames)? {
+                        Some(texts) => {
+                            // SAFETY: a live object and value of this env; a NUL-terminated key.
+                            napi::check_status!(unsafe {
+                                napi::sys::napi_set_named_property(raw_env, o.raw(), c"texts".as_ptr(), texts)
+                            })?;
+                        }
+                        None => o.set("data", BufferSlice::copy_from(&env, &frames)?)?,
+                    }
                 } else {
                     o.set("data", Buffer::from(frames))?;
                 }
