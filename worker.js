@@ -186,4 +186,8 @@ function closeServer(server) {
   });
 }
 
-module.exports = new Worker();
+// One worker per process, however many copies of this module get loaded (two installed copies
+// of the package, a test runner resetting its module registry): the first one read and removed
+// the manager's variables and owns the channel; every later copy hands out that same object.
+const SHARED = Symbol.for('xypriss-sys.worker');
+module.exports = globalThis[SHARED] ??= new Worker();

@@ -87,6 +87,15 @@ test('entries that would be written through a symbolic link extracted earlier ar
   await refused(w, /written through a symbolic link/);
 });
 
+test('a hard link to a symbolic link is refused (linkat would copy a relative target that means something else there)', async (t) => {
+  const w = world(t, archive(
+    entry({ name: 'a/b/', type: '5' }),
+    entry({ name: 'a/b/l', type: '2', linkname: '../../x' }),
+    entry({ name: 'm', type: '1', linkname: 'a/b/l' }),
+  ));
+  await refused(w, /hard link to a symbolic link/);
+});
+
 test('GHSA-3jfq-g458-7qm9: absolute names are refused, however spelled', async (t) => {
   for (const name of ['/tmp/abs', '//tmp/abs', '\\tmp\\abs', '/../../etc/x']) {
     const w = world(t, archive(entry({ name, data: 'x' })));

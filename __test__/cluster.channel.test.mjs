@@ -114,3 +114,24 @@ test('backpressure: a synchronous send() loop sees false within 16 MiB', async (
   assert.deepEqual(await drained, { id: 0 });
   await allEchoed(echoes, sent);
 });
+
+test("backpressure: a worker that dies with a full queue releases it: 'drain' follows its 'exit', and its replacement takes sends again", async (t) => {
+  // The blocked worker is killed below: nothing to release.
+  const { c } = await blockedWorker(t);
+  let sent = 0;
+  while (c.send(0, chunk(sent)) && sent < 256) sent++;
+  assert.ok(sent < 256, 'the queue filled up');
+  const [{ pid }] = c.workers();
+  const order = [];
+  c.on('exit', () => order.push('exit'));
+  c.on('drain', () => order.push('drain'));
+  const drained = next(c, 'drain');
+  const ready = next(c, 'ready');
+  process.kill(pid, 'SIGKILL');
+  assert.deepEqual(await drained, { id: 0 });
+  assert.deepEqual(order, ['exit', 'drain']);
+  await ready;
+  const echoed = next(c, 'message', (m) => m && m.after === 'restart');
+  assert.equal(c.send(0, { after: 'restart' }), true, 'sends to the new worker are not held back');
+  await echoed;
+});

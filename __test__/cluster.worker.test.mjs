@@ -51,3 +51,12 @@ test('outside a cluster the worker module is inert: no worker, no id, send and l
     addons: [],
   });
 });
+
+test('a second copy of the worker module in a worker is the same worker (it does not lose the removed variables)', async (t) => {
+  const c = cluster(t, { entry: fixture('probe-worker.js') });
+  await c.start();
+  const reply = next(c, 'message', (m) => m && m.same !== undefined);
+  c.send(0, { cmd: 'again' });
+  const [message] = await reply;
+  assert.deepEqual(message, { same: true, isWorker: true, id: 0 });
+});

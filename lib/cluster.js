@@ -296,10 +296,15 @@ class Cluster extends EventEmitter {
       case 'ready':
         this.emit('ready', { id: e.id, pid: e.pid });
         return;
-      case 'exit':
-        this.#live.set(e.id, Math.max(0, (this.#live.get(e.id) ?? 1) - 1));
+      case 'exit': {
+        const live = Math.max(0, (this.#live.get(e.id) ?? 1) - 1);
+        this.#live.set(e.id, live);
         this.emit('exit', { id: e.id, pid: e.pid, code: e.code ?? null, signal: e.signal ?? null, reason: e.reason });
+        // A full queue went with its worker: whoever waits for 'drain' must not wait forever, and
+        // sends to the slot's next worker start over (the next write says again if it is full).
+        if (this.#full.delete(e.id)) this.emit('drain', { id: e.id });
         return;
+      }
       case 'restart':
         this.emit('restart', { id: e.id, pid: e.pid, delay: e.delay, restarts: e.restarts, reason: e.reason });
         return;

@@ -97,7 +97,8 @@ pub struct Claims {
     traversed: HashSet<String>,
 }
 
-fn fold(path: &std::path::Path) -> String {
+/// The form names are compared in: NFC, then full case folding.
+pub fn fold(path: &std::path::Path) -> String {
     let text = path.to_string_lossy();
     if text.is_ascii() {
         return text.to_ascii_lowercase(); // NFC and full case folding of ASCII

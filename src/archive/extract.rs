@@ -153,6 +153,8 @@ impl FileSystem {
         io::copy(&mut rest, &mut io::sink()).map_err(|e| read_error(OP, e, &shown))?;
         ctl.check(OP)?;
 
+        // No handle inside the staging directory may stay open while it is moved (Windows).
+        drop(x.parent_cache.take());
         let Extractor { root, dirs, report, .. } = x;
         let dest_shown = d.shown();
         let merged = Merge::new(&root, &dest_dir, &staging.name, &dest_shown).run();
@@ -365,6 +367,9 @@ impl Extractor<'_> {
         let target_name = Path::new(&comps[comps.len() - 1]);
         match dir.symlink_metadata(target_name) {
             Ok(md) if md.is_dir() => return Ok(Err("hard link to a directory".into())),
+            // linkat makes the new name the same symbolic link, whose relative target means
+            // something else from there (possibly outside the destination).
+            Ok(md) if md.file_type().is_symlink() => return Ok(Err("hard link to a symbolic link".into())),
             Ok(_) => {}
             Err(_) => return Ok(Err("the hard link target is not in the archive".into())),
         }

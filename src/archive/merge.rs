@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use cap_fs_ext::DirExt;
 use cap_std::fs::Dir;
 
+use super::entry_name::fold;
 use super::{platform, UNSAFE};
 use crate::error::{Error, IoContext, Result};
 
@@ -48,11 +49,13 @@ pub struct Merge<'a> {
     /// destination created on first use, with its name.
     aside: Option<(OsString, Dir)>,
     set_aside: u64,
+    /// Originals that could not be put back outside the journal's steps.
+    unrestored: usize,
 }
 
 impl<'a> Merge<'a> {
     pub fn new(staging: &'a Dir, dest: &'a Dir, staging_name: &'a Path, shown: &'a Path) -> Self {
-        Merge { staging, dest, staging_name, shown, steps: Vec::new(), aside: None, set_aside: 0 }
+        Merge { staging, dest, staging_name, shown, steps: Vec::new(), aside: None, set_aside: 0, unrestored: 0 }
     }
 
     /// Move everything in. On failure the destination is restored; `Err((error, true))` when
@@ -68,7 +71,7 @@ impl<'a> Merge<'a> {
                 Ok(())
             }
             Err(e) => {
-                let failed = self.undo();
+                let failed = self.undo() + self.unrestored;
                 if failed == 0 {
                     self.remove_aside();
                     return Err((e, false));
@@ -109,8 +112,10 @@ impl<'a> Merge<'a> {
     /// Nothing may replace a directory of the destination by a non-directory.
     fn check(&self, staging: &Dir, dest: &Dir, rel: &Path) -> Result<()> {
         for (name, is_dir) in self.names(staging, rel)? {
-            if rel.as_os_str().is_empty() && name == self.staging_name.as_os_str() {
-                return Err(Error::new(UNSAFE, OP, "an entry has the name of the staging directory"));
+            // Compared folded: on a case-insensitive filesystem another spelling is the same directory.
+            if rel.as_os_str().is_empty() && fold(Path::new(&name)) == fold(self.staging_name) {
+                return Err(Error::new(UNSAFE, OP, "an entry has the name of the staging directory")
+                    .path(self.shown(rel, &name)));
             }
             match dest.symlink_metadata(&name) {
                 Ok(md) if md.is_dir() && is_dir => {
@@ -159,7 +164,10 @@ impl<'a> Merge<'a> {
         let aside = self.aside_dir()?;
         dest.rename(&name, aside, &aside_name).ctx(OP, "rename", shown)?;
         if let Err(e) = staging.rename(&name, dest, &name) {
-            let _ = aside.rename(&aside_name, dest, &name);
+            if aside.rename(&aside_name, dest, &name).is_err() {
+                // The original stays set aside: the undo must not count as complete.
+                self.unrestored += 1;
+            }
             return Err(Error::io(e, OP, "rename").path(shown));
         }
         self.steps.push(Step { dir: rel.to_path_buf(), name, how: How::Aside(aside_name) });
