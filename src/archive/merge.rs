@@ -1,10 +1,9 @@
 //! Moving an extracted tree from its staging directory into the destination, all or nothing.
 //!
 //! Directories present in both are merged; files and links replace what the destination had.
-//! A first pass checks that nothing would replace a directory by a non-directory. The second
-//! moves entries one by one and keeps a journal: if a step fails (a read-only subdirectory, a
-//! full disk, a name changed meanwhile), the steps already taken are undone in reverse, so the
-//! destination is left as it was. A replaced entry is exchanged with its successor in one
+//! Entries are moved one by one and a journal is kept: if a step fails (a file that would
+//! replace a directory, a read-only subdirectory, a full disk), the steps already taken are
+//! undone in reverse, so the destination is left as it was. A replaced entry is exchanged with its successor in one
 //! atomic step where the platform can (Linux `renameat2(RENAME_EXCHANGE)`: the old entry ends
 //! up in the staging directory, which is removed afterwards); elsewhere it is first moved aside.
 
@@ -62,10 +61,7 @@ impl<'a> Merge<'a> {
     /// that itself failed part-way: the staging directory must then be kept (the error's hint
     /// says what is left where).
     pub fn run(mut self) -> std::result::Result<(), (Error, bool)> {
-        let result = self
-            .check(self.staging, self.dest, Path::new(""))
-            .and_then(|()| self.apply(self.staging, self.dest, Path::new("")));
-        match result {
+        match self.apply(self.staging, self.dest, Path::new("")) {
             Ok(()) => {
                 self.remove_aside();
                 Ok(())
@@ -109,30 +105,13 @@ impl<'a> Merge<'a> {
         Ok(names)
     }
 
-    /// Nothing may replace a directory of the destination by a non-directory.
-    fn check(&self, staging: &Dir, dest: &Dir, rel: &Path) -> Result<()> {
-        for (name, is_dir) in self.names(staging, rel)? {
-            // Compared folded: on a case-insensitive filesystem another spelling is the same directory.
-            if rel.as_os_str().is_empty() && fold(Path::new(&name)) == fold(self.staging_name) {
-                return Err(Error::new(UNSAFE, OP, "an entry has the name of the staging directory")
-                    .path(self.shown(rel, &name)));
-            }
-            match dest.symlink_metadata(&name) {
-                Ok(md) if md.is_dir() && is_dir => {
-                    let from = staging.open_dir_nofollow(&name).ctx(OP, "opendir", &self.shown(rel, &name))?;
-                    let to = dest.open_dir_nofollow(&name).ctx(OP, "opendir", &self.shown(rel, &name))?;
-                    self.check(&from, &to, &rel.join(&name))?;
-                }
-                Ok(md) if md.is_dir() => return Err(would_replace_a_directory(self.shown(rel, &name))),
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
     fn apply(&mut self, staging: &Dir, dest: &Dir, rel: &Path) -> Result<()> {
         for (name, is_dir) in self.names(staging, rel)? {
             let shown = self.shown(rel, &name);
+            // Compared folded: on a case-insensitive filesystem another spelling is the same directory.
+            if rel.as_os_str().is_empty() && fold(Path::new(&name)) == fold(self.staging_name) {
+                return Err(Error::new(UNSAFE, OP, "an entry has the name of the staging directory").path(shown));
+            }
             match dest.symlink_metadata(&name) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     hook()?;
@@ -145,8 +124,11 @@ impl<'a> Merge<'a> {
                     let to = dest.open_dir_nofollow(&name).ctx(OP, "opendir", &shown)?;
                     self.apply(&from, &to, &rel.join(&name))?;
                 }
-                // Checked above; the destination changed meanwhile.
-                Ok(md) if md.is_dir() => return Err(would_replace_a_directory(shown)),
+                // Nothing may replace a directory of the destination by a non-directory.
+                Ok(md) if md.is_dir() => {
+                    let hint = format!("'{}' would replace a directory of the destination", shown.display());
+                    return Err(Error::io(io::ErrorKind::IsADirectory.into(), OP, "rename").path(shown).hint(hint));
+                }
                 Ok(_) => self.replace(staging, dest, rel, name, &shown)?,
             }
         }
@@ -244,12 +226,6 @@ impl<'a> Merge<'a> {
         }
         failed
     }
-}
-
-fn would_replace_a_directory(shown: PathBuf) -> Error {
-    Error::io(io::ErrorKind::IsADirectory.into(), OP, "rename")
-        .path(shown.clone())
-        .hint(format!("'{}' would replace a directory of the destination", shown.display()))
 }
 
 /// `root`/`rel`, every component opened without following links.

@@ -98,17 +98,18 @@ fn set_error(o: &mut Object, e: &crate::error::Error) -> napi::Result<()> {
 /// strings, if every frame is JSON; `None` otherwise. The reader has checked each JSON body
 /// (valid UTF-8 and JSON), so each becomes a string as it is.
 fn json_texts(env: napi::sys::napi_env, frames: &[u8]) -> napi::Result<Option<napi::sys::napi_value>> {
-    use crate::cluster::frame::{Tag, HEADER};
+    use crate::cluster::frame::{checked_frames, Tag, HEADER};
     let mut bodies = Vec::new();
-    let mut rest = frames;
-    while !rest.is_empty() {
-        let Some((len, tag)) = rest.first_chunk::<HEADER>().zip(rest.get(HEADER)) else { return Ok(None) };
-        let end = HEADER + u32::from_be_bytes(*len) as usize;
-        match rest.get(HEADER + 1..end) {
-            Some(body) if *tag == Tag::Json as u8 => bodies.push(body),
-            _ => return Ok(None),
+    let mut seen = 0;
+    for (tag, body) in checked_frames(frames) {
+        if tag != Tag::Json as u8 {
+            return Ok(None);
         }
-        rest = &rest[end..];
+        seen += HEADER + 1 + body.len();
+        bodies.push(body);
+    }
+    if seen != frames.len() {
+        return Ok(None);
     }
     let mut array = std::ptr::null_mut();
     // SAFETY (whole block): napi calls on the env's own thread (this runs in to_napi_value); every

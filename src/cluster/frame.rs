@@ -126,6 +126,18 @@ pub fn parse(buf: &[u8], max: usize) -> Result<Option<Frame<'_>>, FrameError> {
     Ok(Some(Frame { tag, body, raw }))
 }
 
+/// Tag byte and body of each frame in `buf`, which holds whole frames [`parse`] has already
+/// accepted (nothing is checked again); ends early at anything that is not a whole frame.
+pub fn checked_frames(buf: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    let mut rest = buf;
+    std::iter::from_fn(move || {
+        let len = u32::from_be_bytes(*rest.first_chunk::<HEADER>()?) as usize;
+        let raw = rest.get(..HEADER + len)?;
+        rest = &rest[raw.len()..];
+        Some((*raw.get(HEADER)?, raw.get(HEADER + 1..)?))
+    })
+}
+
 /// A whole frame: header, tag, body.
 pub fn encode(tag: Tag, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 1 + body.len());
@@ -147,6 +159,15 @@ pub fn missing(buf: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_frames_yields_tag_and_body_of_each_whole_frame() {
+        let mut buf = encode(Tag::Json, b"{}");
+        buf.extend(encode(Tag::Binary, &[1, 2, 3]));
+        let whole: Vec<_> = checked_frames(&buf).collect();
+        assert_eq!(whole, [(Tag::Json as u8, &b"{}"[..]), (Tag::Binary as u8, &[1u8, 2, 3][..])]);
+        assert_eq!(checked_frames(&buf[..buf.len() - 1]).count(), 1, "a cut frame is not yielded");
+    }
 
     #[test]
     fn a_json_frame_round_trips() {

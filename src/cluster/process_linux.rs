@@ -78,14 +78,22 @@ fn close_on_exec_from(first: RawFd) {
         4096
     };
     for fd in first..max as RawFd {
-        // SAFETY: fcntl on any number is harmless; EBADF for those not open.
-        unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFD);
-            if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
-                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
-            }
+        // EBADF for those not open.
+        let _ = set_close_on_exec(fd, true);
+    }
+}
+
+/// Set or clear `fd`'s close-on-exec flag (only writing it when it changes). Async-signal-safe.
+fn set_close_on_exec(fd: RawFd, on: bool) -> io::Result<()> {
+    // SAFETY: fcntl on any descriptor number only reads or sets its flags.
+    unsafe {
+        let flags = cvt(libc::fcntl(fd, libc::F_GETFD))?;
+        let wanted = if on { flags | libc::FD_CLOEXEC } else { flags & !libc::FD_CLOEXEC };
+        if wanted != flags {
+            cvt(libc::fcntl(fd, libc::F_SETFD, wanted))?;
         }
     }
+    Ok(())
 }
 
 /// Start `command` with `channel` as fd 4 and `listener` (if any) as fd 3. The child gets
@@ -113,9 +121,9 @@ pub fn spawn(mut command: Command, channel: &OwnedFd, listener: Option<RawFd>) -
             // Inherited stdout/stderr: Node opens its own 0–2 close-on-exec, which would leave
             // the worker writing to /dev/null.
             for fd in 0..=2 {
-                let flags = libc::fcntl(fd, libc::F_GETFD);
-                if flags >= 0 && flags & libc::FD_CLOEXEC != 0 {
-                    cvt(libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC))?;
+                match set_close_on_exec(fd, false) {
+                    Err(e) if e.raw_os_error() != Some(libc::EBADF) => return Err(e),
+                    _ => {}
                 }
             }
             // Nothing else reaches the worker: every other descriptor the manager inherited
@@ -123,10 +131,7 @@ pub fn spawn(mut command: Command, channel: &OwnedFd, listener: Option<RawFd>) -
             // stay open until exec).
             close_on_exec_from(LISTEN_FD.max(CHANNEL_FD) + 1);
             if listener.is_none() {
-                let flags = libc::fcntl(LISTEN_FD, libc::F_GETFD);
-                if flags >= 0 {
-                    libc::fcntl(LISTEN_FD, libc::F_SETFD, flags | libc::FD_CLOEXEC);
-                }
+                let _ = set_close_on_exec(LISTEN_FD, true);
             }
             cvt(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0))?;
             // The manager may have died before prctl: then no signal will ever come.

@@ -80,12 +80,14 @@ impl FileSystem {
                 return None;
             }
             let t: Target<'_> = target.join(&c.paths[0]);
+            // Shown as the walk shows it (no `./` from joining onto the start).
+            let file = shown.join(&c.paths[0]);
             let result = t.open_read(OP).and_then(|f| {
                 let hashed = match limit {
                     Some(n) => hash_reader(f.take(n), Algorithm::Sha256),
                     None => hash_reader(f, Algorithm::Sha256),
                 };
-                hashed.ctx(OP, "read", &t.shown())
+                hashed.ctx(OP, "read", &file)
             });
             match result {
                 Ok(h) => {
@@ -93,12 +95,7 @@ impl FileSystem {
                     Some(h)
                 }
                 Err(e) => {
-                    // As shown everywhere else: no `./` left from joining onto the start.
-                    let clean = e.path.as_deref().map(|p| p.components().collect::<std::path::PathBuf>());
-                    log.push(match clean {
-                        Some(p) => e.path(p),
-                        None => e,
-                    });
+                    log.push(e.path(file));
                     None
                 }
             }
