@@ -212,6 +212,8 @@ export interface NativeAddress {
 export interface NativeClusterOptions {
   program: string
   args: Array<string>
+  spares: number
+  spareArgs: Array<string>
   env: Record<string, string>
   cwd?: string
   /** Absent: one per available CPU. */

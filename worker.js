@@ -3,13 +3,23 @@
 // loaded here). In a process started by a Cluster it connects to the control channel the manager
 // passed as an inherited fd, sends heartbeats, answers `gc` and `shutdown`, and exits as soon as
 // the manager is gone. Anywhere else `isWorker` is false and nothing is set up.
+//
+// A spare (see the `spares` option) loads this before it knows its id: `lib/spare.js` runs it,
+// waits for the manager's `activate` frame, and only then runs the entry script.
 const { EventEmitter } = require('node:events');
 const net = require('node:net');
 const { TAG, DEFAULT_MAX_FRAME, FrameWriter, FrameReader } = require('./lib/frame.js');
 
 // The variables the manager sets are read once and removed: a Node process this worker spawns
 // inherits process.env and must not take itself for a worker (and open an fd it does not own).
-const MANAGER_ENV = ['XYPRISS_WORKER_ID', 'XYPRISS_CHANNEL_FD', 'XYPRISS_LISTEN_FD', 'XYPRISS_MAX_FRAME', 'XYPRISS_HEARTBEAT_INTERVAL'];
+const MANAGER_ENV = [
+  'XYPRISS_WORKER_ID',
+  'XYPRISS_SPARE',
+  'XYPRISS_CHANNEL_FD',
+  'XYPRISS_LISTEN_FD',
+  'XYPRISS_MAX_FRAME',
+  'XYPRISS_HEARTBEAT_INTERVAL',
+];
 const env = {};
 for (const name of MANAGER_ENV) {
   env[name] = process.env[name];
@@ -18,7 +28,10 @@ for (const name of MANAGER_ENV) {
 const channelFd = Number.parseInt(env.XYPRISS_CHANNEL_FD, 10);
 const listenFd = Number.parseInt(env.XYPRISS_LISTEN_FD, 10);
 const workerId = Number.parseInt(env.XYPRISS_WORKER_ID, 10);
-const isWorker = Number.isInteger(channelFd) && Number.isInteger(workerId);
+const isSpare = env.XYPRISS_SPARE === '1' && Number.isInteger(channelFd);
+const isWorker = Number.isInteger(channelFd) && (Number.isInteger(workerId) || isSpare);
+/** `lib/spare.js` registers what runs the entry once the manager activates the spare. */
+const ON_ACTIVATE = Symbol.for('xypriss-sys.worker.onActivate');
 const HIGH_WATER_MARK = 1024 * 1024;
 const FLUSH_AT = 64 * 1024;
 
@@ -37,13 +50,16 @@ class Worker extends EventEmitter {
   #shuttingDown = false;
   #readySent = false;
   #full = false;
+  /** A spare not yet given its id: it waits (its channel keeps it alive) and is not ready. */
+  #waiting = isSpare;
+  #onActivate = null;
 
   constructor() {
     super();
     /** Whether this process is a Cluster worker. */
     this.isWorker = isWorker;
     /** The worker's slot number (0 … workers-1), kept across restarts; null outside a cluster. */
-    this.id = isWorker ? workerId : null;
+    this.id = isWorker && !isSpare ? workerId : null;
     if (!isWorker) return;
     const maxFrame = Number.parseInt(env.XYPRISS_MAX_FRAME, 10) || DEFAULT_MAX_FRAME;
     this.#writer = new FrameWriter(maxFrame);
@@ -64,9 +80,10 @@ class Worker extends EventEmitter {
     socket.on('drain', () => this.#drained());
     // The channel keeps the process alive only while someone listens for messages, like
     // Node's own IPC channel.
-    socket.unref();
+    // A waiting spare is kept alive by its channel until it runs the entry.
+    if (!this.#waiting) socket.unref();
     this.on('newListener', (name) => name === 'message' && socket.ref());
-    this.on('removeListener', (name) => name === 'message' && this.listenerCount('message') === 0 && socket.unref());
+    this.on('removeListener', (name) => name === 'message' && !this.#waiting && this.listenerCount('message') === 0 && socket.unref());
     const interval = Number.parseInt(env.XYPRISS_HEARTBEAT_INTERVAL, 10) || 1000;
     this.#control(TAG.HEARTBEAT);
     setInterval(() => this.#control(TAG.HEARTBEAT), interval).unref();
@@ -88,7 +105,7 @@ class Worker extends EventEmitter {
 
   /** Tell the manager this worker is ready to serve (once; later calls do nothing). */
   ready() {
-    if (!this.#socket || this.#readySent) return;
+    if (!this.#socket || this.#readySent || this.#waiting) return;
     this.#readySent = true;
     this.#control(TAG.READY);
   }
@@ -143,6 +160,22 @@ class Worker extends EventEmitter {
       if (typeof global.gc === 'function') global.gc();
       this.emit('gc');
     } else if (tag === TAG.SHUTDOWN) this.shutdown();
+    else if (tag === TAG.ACTIVATE && this.#waiting) this.#activate(message);
+  }
+
+  /** For `lib/spare.js`: `fn()` runs the entry once this spare becomes a worker. */
+  [ON_ACTIVATE](fn) {
+    this.#onActivate = fn;
+  }
+
+  #activate(id) {
+    this.id = id;
+    this.#waiting = false;
+    if (this.listenerCount('message') === 0) this.#socket.unref();
+    // Outside the frame reader: an exception thrown by the entry is the entry's own (an
+    // uncaught exception, as in a worker started cold), not a bad frame.
+    const run = this.#onActivate;
+    if (run) process.nextTick(run);
   }
 
   #control(tag) {

@@ -80,3 +80,7 @@ test('without an error listener a bad frame is a warning, not a crash of the man
 test('a manager-to-worker frame type coming from a worker is refused too', async (t) => {
   await hostileFrame(t, frame(1, 0x21), 'ERR_XSYS_FRAME_MALFORMED');
 });
+
+test('an activate frame (manager to spare) coming from a worker is refused', async (t) => {
+  await hostileFrame(t, frame(5, 0x22, Buffer.from([0, 0, 0, 1])), 'ERR_XSYS_FRAME_MALFORMED');
+});

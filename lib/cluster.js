@@ -14,6 +14,8 @@ const FLUSH_AT = 64 * 1024;
 const v = require('./validate.js');
 
 const MAX_WORKERS = 1024;
+/** The main script of a spare process: waits for a slot, then runs the entry. */
+const SPARE_MAIN = path.join(__dirname, 'spare.js');
 const DAY = 24 * 3600 * 1000;
 
 function stringArray(opts, key) {
@@ -71,9 +73,19 @@ function nativeOptions(options) {
   const entry = path.resolve(v.toPath(o.entry, 'options.entry'));
   const ms = (key, fallback) => v.integer(o, key, fallback, 0, DAY);
   const maxMemory = o.maxMemory === undefined ? undefined : v.integer(o, 'maxMemory', undefined, 1);
+  const execArgv = stringArray(o, 'execArgv');
+  const args = stringArray(o, 'args');
+  const spares = v.integer(o, 'spares', 0, 0, MAX_WORKERS);
+  if (spares > 0 && o.exec !== undefined) {
+    const err = new TypeError('options.spares needs Node as the worker program: it cannot be used with options.exec');
+    err.code = 'ERR_INVALID_ARG_VALUE';
+    throw err;
+  }
   return {
     program: o.exec === undefined ? process.execPath : v.toPath(o.exec, 'options.exec'),
-    args: [...stringArray(o, 'execArgv'), entry, ...stringArray(o, 'args')],
+    args: [...execArgv, entry, ...args],
+    spares,
+    spareArgs: spares > 0 ? [...execArgv, SPARE_MAIN, entry, ...args] : [],
     env: envOf(o.env),
     cwd: o.cwd === undefined ? undefined : path.resolve(v.toPath(o.cwd, 'options.cwd')),
     workers: workersOf(o.workers),

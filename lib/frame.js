@@ -1,10 +1,11 @@
 'use strict';
 // The control channel's frames in JS, for both ends (see src/cluster/frame.rs): a 4-byte
 // big-endian length, then a one-byte tag, then the body. User messages are JSON text or raw
-// bytes; control frames are a bare tag. Plain JS: the worker side must not need the addon.
+// bytes; control frames are a bare tag, but for `activate`, which carries a worker id.
+// Plain JS: the worker side must not need the addon.
 
 const HEADER = 4;
-const TAG = Object.freeze({ JSON: 0x01, BINARY: 0x02, READY: 0x10, HEARTBEAT: 0x11, GC: 0x20, SHUTDOWN: 0x21 });
+const TAG = Object.freeze({ JSON: 0x01, BINARY: 0x02, READY: 0x10, HEARTBEAT: 0x11, GC: 0x20, SHUTDOWN: 0x21, ACTIVATE: 0x22 });
 const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 const SLAB = 64 * 1024;
 
@@ -146,6 +147,9 @@ class FrameReader {
         this.#onFrame(tag, decodeBody(tag, frame, HEADER + 1, frame.length));
       } else if (tag === TAG.GC || tag === TAG.SHUTDOWN) {
         this.#onFrame(tag, undefined);
+      } else if (tag === TAG.ACTIVATE && frame.length === HEADER + 5) {
+        // Manager → spare: the worker id it becomes.
+        this.#onFrame(tag, frame.readUInt32BE(HEADER + 1));
       } else {
         throw frameError('ERR_XSYS_FRAME_MALFORMED', `unknown frame type 0x${tag.toString(16)}`);
       }

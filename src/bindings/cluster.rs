@@ -22,6 +22,8 @@ use crate::cluster::{self as core, Event, EventSink, Listen, Op};
 pub struct NativeClusterOptions {
     pub program: String,
     pub args: Vec<String>,
+    pub spares: u32,
+    pub spare_args: Vec<String>,
     pub env: HashMap<String, String>,
     pub cwd: Option<String>,
     /// Absent: one per available CPU.
@@ -65,6 +67,8 @@ impl From<NativeClusterOptions> for core::Config {
         core::Config {
             program: PathBuf::from(o.program),
             args: o.args,
+            spares: o.spares,
+            spare_args: o.spare_args,
             env: o.env.into_iter().collect(),
             cwd: o.cwd.map(PathBuf::from),
             workers: o.workers,

@@ -33,6 +33,8 @@ pub enum Tag {
     Gc = 0x20,
     /// Manager → worker: stop accepting work, finish, exit.
     Shutdown = 0x21,
+    /// Manager → spare: become worker `id` (body: the id, 4 bytes big-endian) and run the entry.
+    Activate = 0x22,
 }
 
 impl Tag {
@@ -44,6 +46,7 @@ impl Tag {
             0x11 => Tag::Heartbeat,
             0x20 => Tag::Gc,
             0x21 => Tag::Shutdown,
+            0x22 => Tag::Activate,
             _ => return None,
         })
     }

@@ -26,7 +26,7 @@ use super::listener::SharedListener;
 use super::memory::{CpuMeter, MemoryAction, MemoryWatch};
 use super::os::{self, ExitStatus, Signal};
 use super::policy::{Liveness, RestartDecision, RestartHistory};
-use super::worker::{WorkerTask, KILL_GRACE};
+use super::worker::{Inbox, WorkerTask, KILL_GRACE};
 use super::{
     available_parallelism, Config, Event, EventSink, ExitReason, Flow, Op, WorkerInfo, WorkerState, CHANNEL_FD,
     LISTEN_FD,
@@ -55,6 +55,8 @@ pub(super) enum Msg {
         id: u32,
         epoch: u64,
     },
+    /// The wait after a spare's unexpected exit is over: spares may be started again.
+    Refill,
 }
 
 /// Environment variables of Node's own IPC channel: a manager that is itself a `node:cluster`
@@ -220,10 +222,14 @@ struct Slot {
 }
 
 struct Proc {
+    /// The slot; meaningless while `spare`.
     id: u32,
+    /// Booted and waiting to be handed a slot (see `Config::spares`).
+    spare: bool,
     pid: u32,
     pidfd: Arc<OwnedFd>,
     channel: Arc<Channel>,
+    inbox: Arc<Inbox>,
     started: Instant,
     ready: bool,
     retiring: Option<ExitReason>,
@@ -270,6 +276,12 @@ struct Manager {
     active: Option<Active>,
     /// Replacements left in each `reload()`.
     jobs: HashMap<u32, usize>,
+    /// Unexpected exits of spares, for the same backoff and budget as a slot's.
+    spare_history: RestartHistory,
+    /// No spare is started until a backoff delay is over (`Msg::Refill`).
+    spare_hold: bool,
+    /// Spares kept failing: none is started any more.
+    spares_off: bool,
 }
 
 impl Manager {
@@ -308,6 +320,9 @@ impl Manager {
             queue: VecDeque::new(),
             active: None,
             jobs: HashMap::new(),
+            spare_history: RestartHistory::default(),
+            spare_hold: false,
+            spares_off: false,
         }
     }
 
@@ -327,6 +342,7 @@ impl Manager {
                 },
                 _ = sampler.tick() => self.sample(),
             }
+            self.refill_spares();
             self.publish();
         }
         self.finish();
@@ -353,21 +369,26 @@ impl Manager {
                     self.spawn_current(id);
                 }
             }
+            Msg::Refill => self.spare_hold = false,
         }
     }
 
     // --- spawning ---
 
-    fn command(&self, id: u32) -> Command {
+    /// The command for worker `id`, or for a spare (`None`), which learns its id when activated.
+    fn command(&self, id: Option<u32>) -> Command {
         let c = &self.config;
         let mut cmd = Command::new(&c.program);
-        cmd.args(&c.args);
+        cmd.args(if id.is_some() { &c.args } else { &c.spare_args });
         for name in NODE_IPC_ENV {
             cmd.env_remove(name);
         }
         cmd.envs(c.env.iter().map(|(k, v)| (k, v)));
-        cmd.env("XYPRISS_WORKER_ID", id.to_string())
-            .env("XYPRISS_CHANNEL_FD", CHANNEL_FD.to_string())
+        match id {
+            Some(id) => cmd.env("XYPRISS_WORKER_ID", id.to_string()).env_remove("XYPRISS_SPARE"),
+            None => cmd.env_remove("XYPRISS_WORKER_ID").env("XYPRISS_SPARE", "1"),
+        };
+        cmd.env("XYPRISS_CHANNEL_FD", CHANNEL_FD.to_string())
             .env("XYPRISS_HEARTBEAT_INTERVAL", c.heartbeat_interval.as_millis().to_string())
             .env("XYPRISS_MAX_FRAME", c.max_frame.to_string());
         match self.listener {
@@ -384,8 +405,24 @@ impl Manager {
         cmd
     }
 
-    /// Spawn a process for slot `id` and start its task.
+    /// Give slot `id` a process, a waiting spare if there is one, and start its task.
     fn spawn_proc(&mut self, id: u32) -> Result<u64> {
+        let key = match self.activate_spare(id) {
+            Some(key) => key,
+            None => self.spawn_process(Some(id))?,
+        };
+        let pid = self.procs[&key].pid;
+        let slot = &mut self.slots[id as usize];
+        if slot.spawned {
+            slot.restarts += 1;
+        }
+        slot.spawned = true;
+        self.emit(Event::Online { id, pid });
+        Ok(key)
+    }
+
+    /// Spawn a process for slot `id`, or a spare (`None`), and start its task.
+    fn spawn_process(&mut self, id: Option<u32>) -> Result<u64> {
         let (ours, theirs) = os::channel_pair().map_err(|e| Error::io(e, "spawn", "socketpair"))?;
         let listener = self.listener.as_ref().map(|l| l.as_raw_fd());
         let child = os::spawn(self.command(id), &theirs, listener)
@@ -396,26 +433,33 @@ impl Manager {
         let now = Instant::now();
         let channel = Arc::new(Channel::new(ours));
         let pidfd = Arc::new(child.pidfd);
+        // A spare has no deadline until it is activated: it is not expected to say ready.
+        let liveness = match id {
+            Some(_) => Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now),
+            None => Liveness::new(None, None, now),
+        };
         let task = WorkerTask {
             key,
-            id,
+            id: id.unwrap_or(u32::MAX),
             pid: child.pid,
             pidfd: Arc::clone(&pidfd),
             channel: Arc::clone(&channel),
             sink: Arc::clone(&self.sink),
             manager: self.tx.clone(),
             flow: Arc::clone(&self.flow),
-            liveness: Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now),
+            liveness,
             max_frame: self.config.max_frame,
         };
-        task.spawn();
+        let inbox = task.spawn();
         self.procs.insert(
             key,
             Proc {
-                id,
+                id: id.unwrap_or(u32::MAX),
+                spare: id.is_none(),
                 pid: child.pid,
                 pidfd,
                 channel,
+                inbox,
                 started: now,
                 ready: false,
                 retiring: None,
@@ -426,13 +470,80 @@ impl Manager {
                 cpu_share: 0.0,
             },
         );
-        let slot = &mut self.slots[id as usize];
-        if slot.spawned {
-            slot.restarts += 1;
-        }
-        slot.spawned = true;
-        self.emit(Event::Online { id, pid: child.pid });
         Ok(key)
+    }
+
+    // --- spares ---
+
+    /// Hand slot `id` the oldest waiting spare, if any: it runs the entry from now on.
+    fn activate_spare(&mut self, id: u32) -> Option<u64> {
+        loop {
+            let key = self.procs.iter().filter(|(_, p)| p.spare && p.retiring.is_none()).map(|(k, _)| *k).min()?;
+            let now = Instant::now();
+            let liveness = Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now);
+            let p = self.procs.get_mut(&key)?;
+            if p.channel.send(&frame::encode(Tag::Activate, &id.to_be_bytes())).is_err() {
+                // Gone already (its exit is on its way): never pick it again.
+                p.retiring = Some(ExitReason::Crash);
+                continue;
+            }
+            p.spare = false;
+            p.id = id;
+            p.started = now;
+            p.inbox.activate(id, liveness);
+            return Some(key);
+        }
+    }
+
+    /// Start spares until `config.spares` wait, once the cluster is settled: every slot has
+    /// its process ready and no replacement is under way (a spare's start must not slow down
+    /// a worker's, and a crash loop must not be fed spares as fast as they boot).
+    fn refill_spares(&mut self) {
+        if self.spares_off || self.spare_hold || !matches!(self.phase, Phase::Running) {
+            return;
+        }
+        if self.active.is_some()
+            || !self.queue.is_empty()
+            || self.slots.iter().any(|s| s.state == WorkerState::Starting)
+        {
+            return;
+        }
+        let waiting = self.procs.values().filter(|p| p.spare && p.retiring.is_none()).count();
+        for _ in waiting..self.config.spares as usize {
+            if let Err(error) = self.spawn_process(None) {
+                self.spare_lost(None, error.message());
+                return;
+            }
+        }
+    }
+
+    /// A spare exited before it was needed, or could not be spawned: back off like a crashed
+    /// slot, and stop starting spares (with an `error` event) once the restart budget is spent.
+    fn spare_lost(&mut self, pid: Option<u32>, what: String) {
+        if matches!(self.phase, Phase::Stopping { .. }) || self.spares_off {
+            return;
+        }
+        match self.spare_history.on_crash(&self.config.restart, Instant::now()) {
+            RestartDecision::RestartAfter(delay) => {
+                if !delay.is_zero() {
+                    self.spare_hold = true;
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = tx.send(Msg::Refill);
+                    });
+                }
+            }
+            RestartDecision::Fail => {
+                self.spares_off = true;
+                let error = Error::new(
+                    "ERR_XSYS_SPARE_FAILED",
+                    "spare",
+                    format!("spare processes kept failing ({what}); no more spares are started"),
+                );
+                self.emit(Event::Error { id: None, pid, error });
+            }
+        }
     }
 
     /// Give slot `id` a new current process; a failure to spawn counts as a crash.
@@ -460,6 +571,10 @@ impl Manager {
 
     fn on_ready(&mut self, key: u64) {
         let Some(p) = self.procs.get_mut(&key) else { return };
+        if p.spare {
+            // Too early: a spare says ready once it runs the entry.
+            return;
+        }
         p.ready = true;
         let (id, pid, retiring) = (p.id, p.pid, p.retiring.is_some());
         let slot = &mut self.slots[id as usize];
@@ -488,6 +603,10 @@ impl Manager {
         let Some(p) = self.procs.remove(&key) else { return };
         if let Some(e) = &p.escalation {
             e.abort();
+        }
+        if p.spare {
+            self.spare_lost(Some(p.pid), format!("pid {} exited with {}", p.pid, describe(status)));
+            return;
         }
         let reason = p.retiring.or(cause).unwrap_or(ExitReason::Crash);
         // Update the slot first: `exit` goes out once `workers()` no longer shows the process.
@@ -601,6 +720,9 @@ impl Manager {
             tokio::time::sleep(KILL_GRACE).await;
             let _ = os::signal(&pidfd, Signal::Kill);
         }));
+        if p.spare {
+            return;
+        }
         let slot = &mut self.slots[p.id as usize];
         if slot.current == Some(key) {
             slot.state = WorkerState::Stopping;
@@ -754,6 +876,9 @@ impl Manager {
         let running = matches!(self.phase, Phase::Running);
         let (mut restarts, mut events) = (Vec::new(), Vec::new());
         for (&key, p) in &mut self.procs {
+            if p.spare {
+                continue;
+            }
             let Some(s) = os::sample(p.pid) else { continue };
             p.rss = s.rss;
             p.cpu_share = p.cpu.percent(now, s.cpu_seconds, self.cores);

@@ -60,6 +60,13 @@ pub struct Config {
     pub program: PathBuf,
     /// Its arguments: execArgv, the entry script, then the script's arguments.
     pub args: Vec<String>,
+    /// Processes kept booted and waiting, so that a slot that needs a new process (after a
+    /// crash, a reload, a memory restart) gets one that has already started instead of
+    /// waiting for a cold start. 0: none.
+    pub spares: u32,
+    /// The arguments of a spare: like `args`, with a bootstrap script before the entry that
+    /// waits for [`frame::Tag::Activate`] and then runs the entry as the main module.
+    pub spare_args: Vec<String>,
     /// Added to (or overriding) the manager's environment.
     pub env: Vec<(String, String)>,
     pub cwd: Option<PathBuf>,

@@ -19,7 +19,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -76,7 +76,8 @@ struct Reading {
 /// The read side of one worker's channel, shared by its task and the JS thread.
 pub struct Inbox {
     key: u64,
-    id: u32,
+    /// The worker's slot; a spare gets one when it is activated.
+    id: AtomicU32,
     pid: u32,
     channel: Arc<Channel>,
     sink: Arc<dyn EventSink>,
@@ -157,7 +158,7 @@ impl Inbox {
                         }
                         Tag::Ready | Tag::Heartbeat => {}
                         // Manager-to-worker frames have no business arriving here.
-                        Tag::Gc | Tag::Shutdown => {
+                        Tag::Gc | Tag::Shutdown | Tag::Activate => {
                             result = Err(frame::FrameError::UnknownTag(f.tag as u8));
                             break;
                         }
@@ -175,7 +176,7 @@ impl Inbox {
         }
         if !messages.is_empty() {
             let credit = self.flow.credit(messages.len());
-            self.sink.emit(Event::Messages { id: self.id, pid: self.pid, frames: messages, credit });
+            self.sink.emit(Event::Messages { id: self.id(), pid: self.pid, frames: messages, credit });
         }
         r.buf.drain(..used);
         result
@@ -186,12 +187,25 @@ impl Inbox {
         let error = Error::new(
             e.code(),
             "read",
-            format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id, self.pid),
+            format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id(), self.pid),
         );
-        self.sink.emit(Event::Error { id: Some(self.id), pid: Some(self.pid), error });
+        self.sink.emit(Event::Error { id: Some(self.id()), pid: Some(self.pid), error });
         self.channel.close();
         r.done = true;
         r.refused = true;
+        self.wake.notify_one();
+    }
+
+    fn id(&self) -> u32 {
+        self.id.load(Ordering::Acquire)
+    }
+
+    /// A spare becomes worker `id`: its deadlines start now, as if it had just been spawned
+    /// (a `ready` it sent before, which it should not have, does not count).
+    pub fn activate(&self, id: u32, liveness: Liveness) {
+        self.id.store(id, Ordering::Release);
+        self.lock().liveness = liveness;
+        // The task recomputes its deadline.
         self.wake.notify_one();
     }
 
@@ -274,12 +288,13 @@ struct Running {
 impl WorkerTask {
     /// Run the task on the current runtime. Should it panic, the panic is reported as an error
     /// event and the worker is killed and reported as exited, so the manager never loses track.
-    pub fn spawn(self) {
+    /// Returns the worker's inbox (to activate a spare).
+    pub fn spawn(self) -> Arc<Inbox> {
         let (key, id, pid) = (self.key, self.id, self.pid);
         let (pidfd, sink, manager) = (Arc::clone(&self.pidfd), Arc::clone(&self.sink), self.manager.clone());
         let inbox = Arc::new(Inbox {
             key,
-            id,
+            id: AtomicU32::new(id),
             pid,
             channel: Arc::clone(&self.channel),
             sink: Arc::clone(&self.sink),
@@ -298,14 +313,15 @@ impl WorkerTask {
             sink: self.sink,
             manager: self.manager,
             flow: self.flow,
-            inbox,
+            inbox: Arc::clone(&inbox),
         };
         let task = tokio::spawn(running.run());
+        let watched = Arc::clone(&inbox);
         tokio::spawn(async move {
             let Err(failure) = task.await else { return };
             if let Ok(payload) = failure.try_into_panic() {
                 sink.emit(Event::Error {
-                    id: Some(id),
+                    id: Some(watched.id()),
                     pid: Some(pid),
                     error: Error::panic("cluster", payload.as_ref()),
                 });
@@ -314,6 +330,7 @@ impl WorkerTask {
             let status = reaped(pid).await;
             let _ = manager.send(Msg::Exited { key, status, cause: Some(ExitReason::Crash) });
         });
+        inbox
     }
 }
 
@@ -457,7 +474,7 @@ impl Running {
             Ok(Flushed::Blocked) => true,
             Ok(Flushed::Empty { drained }) => {
                 if drained {
-                    self.sink.emit(Event::Drain { id: self.inbox.id });
+                    self.sink.emit(Event::Drain { id: self.inbox.id() });
                 }
                 false
             }

@@ -1,0 +1,24 @@
+'use strict';
+// The main script of a spare process (the Cluster `spares` option), run as
+// `node [execArgv] lib/spare.js <entry> [args]`. Node has booted and the worker module holds the
+// channel, so when the manager hands this process a slot, all that is left is to run the entry:
+// process.argv is made what a worker started cold sees, and the entry runs as the main module
+// (CommonJS or ESM, as Node would choose).
+const path = require('node:path');
+const Module = require('node:module');
+const worker = require('../worker.js');
+
+// With a shared port, load what a server on it needs anyway while there is time.
+let sharedPort = true;
+try {
+  worker.listenHandle();
+} catch {
+  sharedPort = false;
+}
+if (sharedPort) require('node:http');
+
+worker[Symbol.for('xypriss-sys.worker.onActivate')](() => {
+  process.argv.splice(1, 1);
+  process.argv[1] = path.resolve(process.argv[1]);
+  Module.runMain();
+});
