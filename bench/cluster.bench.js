@@ -198,6 +198,17 @@ const crashContenders = {
     await c.stop();
     return r;
   },
+  // The same, with one spare waiting: the replacement is a Node process that has already booted.
+  async 'xypriss-sys, spares: 1'(crashes) {
+    const c = new Cluster({ entry: worker('http-xsys.js'), workers: 1, spares: 1, listen: { port: 0, host: '127.0.0.1' }, restartWindow: 1000 });
+    await c.start();
+    await sleep(500);
+    spareRss.push(...sparesOf(c).map(rssOf));
+    const r = await measureCrashes(c.address().port, crashes);
+    assert.equal(c.workers()[0].restarts, crashes);
+    await c.stop();
+    return r;
+  },
   // The primary owns the socket (round-robin); the usual respawn on 'exit'.
   async 'node:cluster (fork on exit)'(crashes) {
     const port = await freePort();
@@ -217,6 +228,28 @@ const crashContenders = {
   },
 };
 
+/** Resident memory of each waiting spare, sampled in the runs above. */
+const spareRss = [];
+
+/** Children of this process that are not workers of `c`: its spares (Linux). */
+function sparesOf(c) {
+  const fs = require('node:fs');
+  const workers = new Set(c.workers().map((w) => w.pid));
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid && !workers.has(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function rssOf(pid) {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)[1]) * 1024;
+}
+
 async function crashRecovery() {
   // Rounds in turn, so that a busy spell on the machine does not fall on one contender only.
   const rows = Object.keys(crashContenders).map((name) => ({ name, samples: [], failed: 0 }));
@@ -231,7 +264,9 @@ async function crashRecovery() {
   table(`crash → replacement serving on the shared port (${CRASHES} crashes 1.1 s apart in ${CRASH_ROUNDS} rounds, 1 worker; a new connection attempt every 10 ms)`,
     ['contender', 'p50', 'max', 'failed attempts'],
     rows.map((r) => [r.name, `${median(r.samples).toFixed(1)} ms`, `${Math.max(...r.samples).toFixed(1)} ms`, String(r.failed)]));
-  results.push({ title: 'crash to replacement serving (ms)', rows: rows.map((r) => ({ name: r.name, p50: median(r.samples), samples: r.samples, failed: r.failed })) });
+  assert.equal(spareRss.length, CRASH_ROUNDS, 'one spare waited in each round');
+  console.log(`A waiting spare's resident memory: ${spareRss.map((b) => (b / 2 ** 20).toFixed(1)).join(', ')} MiB (one per round).`);
+  results.push({ title: 'crash to replacement serving (ms)', spareRss, rows: rows.map((r) => ({ name: r.name, p50: median(r.samples), samples: r.samples, failed: r.failed })) });
 }
 
 function freePort() {
