@@ -240,3 +240,45 @@ test('--progress prints plain progress lines off a terminal, for copies, hashes,
   assert.equal(nodeFs.readFileSync(join(dir, 'out/sub/f7'), 'utf8'), 'file 7\n'.repeat(100));
   assert.deepEqual(nodeFs.readFileSync(join(dir, 'again.tar')), nodeFs.readFileSync(join(dir, 'tree.tar')));
 });
+
+test('xsys cluster start runs a supervised cluster with its spares until SIGINT, then leaves no process behind', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  const entry = fileURLToPath(new URL('./fixtures/http-worker.js', import.meta.url));
+  const cli = spawn(process.execPath, [BIN, '--json', 'cluster', 'start', entry, '-w', '2', '-p', '0', '--host', '127.0.0.1', '--spares', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const events = [];
+  let buffered = '';
+  cli.stdout.setEncoding('utf8');
+  cli.stdout.on('data', (d) => {
+    buffered += d;
+    const lines = buffered.split('\n');
+    buffered = lines.pop();
+    for (const line of lines) events.push(JSON.parse(line));
+  });
+  const exited = new Promise((resolve) => cli.on('exit', (code, signal) => resolve({ code, signal })));
+  const childrenOf = (parent) => nodeFs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      const stat = nodeFs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+    } catch {
+      return false;
+    }
+  });
+  const deadline = Date.now() + 30_000;
+  // Two workers, then one spare: three children of the CLI process.
+  while ((!events.some((e) => e.event === 'started') || childrenOf(cli.pid).length < 3) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const started = events.find((e) => e.event === 'started');
+  assert.ok(started, JSON.stringify(events));
+  assert.equal(started.data.workers, 2);
+  assert.ok(started.data.port > 0);
+  const kids = childrenOf(cli.pid);
+  assert.equal(kids.length, 3, 'two workers and a spare');
+  assert.equal(events.filter((e) => e.event === 'online').length, 2, 'the spare is no worker');
+  cli.kill('SIGINT');
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  const names = events.map((e) => e.event);
+  assert.equal(names.at(-1), 'stopped');
+  const exits = events.slice(names.indexOf('stopping')).filter((e) => e.event === 'exit');
+  assert.deepEqual(exits.map((e) => e.data.reason), ['stop', 'stop'], 'two workers stopped; the spare is no worker');
+  assert.ok(kids.every((pid) => !nodeFs.existsSync(`/proc/${pid}`)), 'workers and spare are gone');
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { alive, cluster, fixture, next, sleep } from './cluster.helpers.mjs';
+import { alive, children, cluster, fixture, next, sleep } from './cluster.helpers.mjs';
 
 const server = fixture('http-worker.js');
 
@@ -61,10 +61,16 @@ test('every worker serves the shared port', async (t) => {
   assert.deepEqual([...seen].sort(), [...pids].sort());
 });
 
-test('reload() under steady HTTP load replaces every worker with 0 failed requests', { timeout: 120_000 }, async (t) => {
+for (const spares of [0, 1]) {
+test(`reload() under steady HTTP load replaces every worker with 0 failed requests (spares: ${spares})`, { timeout: 120_000 }, async (t) => {
   // Each answer takes 20 ms, so requests are in flight whenever an old worker is told to stop.
-  const c = cluster(t, { entry: server, workers: 2, env: { HTTP_DELAY_MS: 20 }, listen: { port: 0, host: '127.0.0.1' } });
+  const c = cluster(t, { entry: server, workers: 2, spares, env: { HTTP_DELAY_MS: 20 }, listen: { port: 0, host: '127.0.0.1' } });
   await c.start();
+  // With a spare, the first slot is handed the spare once it waits (it is started after start()).
+  const online = [];
+  c.on('online', (w) => online.push(w.pid));
+  if (spares) while (children().filter((p) => p.state !== 'Z').length < 3) await sleep(20);
+  const waiting = children().map((p) => p.pid).filter((pid) => !c.workers().some((w) => w.pid === pid));
   const old = c.workers().map((w) => w.pid);
   const traffic = load(c.address().port);
   while (traffic.stats.ok < 100) await sleep(20);
@@ -81,7 +87,10 @@ test('reload() under steady HTTP load replaces every worker with 0 failed reques
   assert.ok(fresh.every((pid) => stats.pids.has(pid)), 'the new workers served');
   assert.ok(old.every((pid) => stats.pids.has(pid)), 'the old workers served');
   assert.deepEqual(c.workers().map((w) => w.state), ['ready', 'ready']);
+  assert.equal(online.length, 2);
+  if (spares) assert.deepEqual(waiting, [online[0]], 'the first slot got the spare');
 });
+}
 
 test('a crashed worker refuses no connection: the socket outlives it', { timeout: 120_000 }, async (t) => {
   const c = cluster(t, { entry: server, workers: 1, listen: { port: 0, host: '127.0.0.1' } });

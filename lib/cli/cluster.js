@@ -14,6 +14,7 @@ async function start([entry, ...args], options, { json, out }) {
     workers: options.workers === undefined ? 'auto' : options.workers === 'auto' ? 'auto' : Number(options.workers),
     listen: options.port === undefined ? undefined : { port: options.port, host: options.host },
     maxMemory: options.maxMemory,
+    spares: options.spares,
     cwd: process.cwd(),
   });
   const print = (event, data) => {
