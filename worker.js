@@ -7,6 +7,7 @@
 // A spare (see the `spares` option) loads this before it knows its id: `lib/spare.js` runs it,
 // waits for the manager's `activate` frame, and only then runs the entry script.
 const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
 const net = require('node:net');
 const { TAG, DEFAULT_MAX_FRAME, FrameWriter, FrameReader } = require('./lib/frame.js');
 
@@ -34,6 +35,7 @@ const isWorker = Number.isInteger(channelFd) && (Number.isInteger(workerId) || i
 const ON_ACTIVATE = Symbol.for('xypriss-sys.worker.onActivate');
 const HIGH_WATER_MARK = 1024 * 1024;
 const FLUSH_AT = 64 * 1024;
+const READ_BUFFER = 64 * 1024;
 
 function notAWorker(what) {
   const err = new Error(`${what}: this process was not started by a xypriss-sys Cluster`);
@@ -64,16 +66,25 @@ class Worker extends EventEmitter {
     const maxFrame = Number.parseInt(env.XYPRISS_MAX_FRAME, 10) || DEFAULT_MAX_FRAME;
     this.#writer = new FrameWriter(maxFrame);
     const reader = new FrameReader(maxFrame, (tag, message) => this.#onFrame(tag, message));
-    const socket = new net.Socket({ fd: channelFd, readable: true, writable: true });
-    this.#socket = socket;
-    socket.on('data', (chunk) => {
-      try {
-        reader.push(chunk);
-      } catch (err) {
-        process.emitWarning(`xypriss-sys worker: bad frame from the manager (${err.message})`);
-        process.exit(1);
-      }
+    // Reads land in one reused buffer and go straight to the frame reader (`onread`): no
+    // stream machinery and no allocation per read on the message path.
+    const socket = new net.Socket({
+      fd: channelFd,
+      readable: true,
+      writable: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER),
+        callback: (n, buf) => {
+          try {
+            reader.push(buf.subarray(0, n), true);
+          } catch (err) {
+            process.emitWarning(`xypriss-sys worker: bad frame from the manager (${err.message})`);
+            process.exit(1);
+          }
+        },
+      },
     });
+    this.#socket = socket;
     // The manager is gone (or dropped us): a worker never outlives it.
     socket.on('end', () => process.exit(0));
     socket.on('error', () => process.exit(0));
@@ -155,8 +166,17 @@ class Worker extends EventEmitter {
   }
 
   #onFrame(tag, message) {
-    if (tag === TAG.JSON || tag === TAG.BINARY) this.emit('message', message);
-    else if (tag === TAG.GC) {
+    if (tag === TAG.JSON || tag === TAG.BINARY) {
+      // A throwing listener is an uncaught exception of its own (as with Node's IPC), not a bad
+      // frame, and the messages after it in the same read still arrive.
+      try {
+        this.emit('message', message);
+      } catch (err) {
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    } else if (tag === TAG.GC) {
       if (typeof global.gc === 'function') global.gc();
       this.emit('gc');
     } else if (tag === TAG.SHUTDOWN) this.shutdown();
@@ -195,7 +215,26 @@ class Worker extends EventEmitter {
 
   #flush() {
     if (this.#writer.length === 0 || this.#socket.destroyed) return;
-    if (this.#socket.write(this.#writer.take(false))) this.#drained();
+    const socket = this.#socket;
+    // Nothing queued in the stream: write now, straight to the socket (what a stream write
+    // would end up doing, without its bookkeeping); only what the socket does not take goes
+    // through the stream, which then keeps the order.
+    if (socket.writableLength === 0) {
+      const bytes = this.#writer.take(true);
+      let written = 0;
+      try {
+        written = fs.writeSync(channelFd, bytes);
+      } catch (err) {
+        if (err.code !== 'EAGAIN') {
+          socket.destroy(err);
+          return;
+        }
+      }
+      if (written === bytes.length) return this.#drained();
+      if (socket.write(Buffer.from(bytes.subarray(written)))) this.#drained();
+      return;
+    }
+    if (socket.write(this.#writer.take(false))) this.#drained();
   }
 
   #drained() {

@@ -115,6 +115,9 @@ function forEachMessage(buf, fn) {
 /**
  * Splits a byte stream into frames: `push(chunk)` calls `onFrame(tag, message)` for each
  * complete frame (message undefined for control frames) and throws on a malformed one.
+ * `push(chunk, true)` says the chunk's memory is reused once push returns (a socket's `onread`
+ * buffer): what is left of it for a later frame is copied first. Messages never share memory
+ * with the chunk (JSON is decoded, bytes are copied).
  */
 class FrameReader {
   #chunks = [];
@@ -128,9 +131,20 @@ class FrameReader {
     this.#onFrame = onFrame;
   }
 
-  push(chunk) {
+  push(chunk, reused = false) {
     this.#chunks.push(chunk);
     this.#size += chunk.length;
+    try {
+      this.#frames();
+    } finally {
+      // Only the last chunk can still be (a view of) the reused memory: earlier ones were kept
+      // from earlier pushes, as copies, and #take's concatenations are new memory.
+      const last = this.#chunks.length - 1;
+      if (reused && last >= 0) this.#chunks[last] = Buffer.from(this.#chunks[last]);
+    }
+  }
+
+  #frames() {
     for (;;) {
       if (this.#need === 0) {
         if (this.#size < HEADER) return;
