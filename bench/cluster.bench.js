@@ -154,7 +154,7 @@ async function roundTrips(m, count) {
 // A p99 on a shared VM moves by 2× from run to run (slow stretches hit whichever contender is
 // running), so the contenders alternate over several rounds and each figure is the median of
 // the rounds, with the range beside it.
-const LATENCY_ROUNDS = 5;
+const LATENCY_ROUNDS = 9;
 
 async function latency() {
   const rounds = {};
