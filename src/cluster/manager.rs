@@ -947,3 +947,143 @@ fn describe(status: ExitStatus) -> String {
         _ => "status unknown".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The supervisor with shell-script workers: what it does on the wire, without Node.
+
+    use super::*;
+    use crate::cluster::memory::MemoryPolicy;
+    use crate::cluster::policy::RestartPolicy;
+    use crate::test_support::TempTree;
+    use std::sync::Condvar;
+
+    /// Writes the `ready` frame to the channel, then waits.
+    const WORKER: &str = r#"printf '\000\000\000\001\020' >&4; exec sleep 1000"#;
+    /// Says it is waiting, keeps the first frame it gets (the activation) under its pid, says
+    /// ready, then waits.
+    const SPARE: &str = r#"touch "$DIR/spare-$$"; head -c 9 <&4 > "$DIR/activated-$$"; printf '\000\000\000\001\020' >&4; exec sleep 1000"#;
+
+    #[derive(Default)]
+    struct Sink {
+        events: Mutex<Vec<Event>>,
+        changed: Condvar,
+    }
+
+    impl EventSink for Sink {
+        fn emit(&self, event: Event) -> bool {
+            lock(&self.events).push(event);
+            self.changed.notify_all();
+            true
+        }
+    }
+
+    impl Sink {
+        /// Wait (up to 20 s) for an event that `pick` maps to a value.
+        fn wait_for<T>(&self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let mut events = lock(&self.events);
+            loop {
+                if let Some(found) = events.iter().find_map(&mut pick) {
+                    return found;
+                }
+                let left = deadline.checked_duration_since(Instant::now()).unwrap_or_else(|| panic!("no {what}"));
+                events = self.changed.wait_timeout(events, left).unwrap().0;
+            }
+        }
+    }
+
+    fn config(dir: &std::path::Path) -> Config {
+        Config {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), WORKER.into()],
+            spares: 1,
+            spare_args: vec!["-c".into(), SPARE.into()],
+            env: vec![("DIR".into(), dir.display().to_string())],
+            cwd: None,
+            workers: Some(1),
+            listen: None,
+            silent: true,
+            heartbeat_interval: Duration::from_secs(1),
+            heartbeat_timeout: None,
+            ready_timeout: Some(Duration::from_secs(20)),
+            restart: RestartPolicy {
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(100),
+                max_restarts: 10,
+                window: Duration::from_secs(60),
+            },
+            memory: MemoryPolicy { limit: None, gc_ratio: 0.0 },
+            sample_interval: Duration::from_secs(1),
+            max_frame: frame::DEFAULT_MAX_FRAME,
+            stop_timeout: Duration::from_secs(1),
+        }
+    }
+
+    /// Pids of the spares that have said they wait, per their marker files.
+    fn spares(dir: &std::path::Path) -> Vec<u32> {
+        let mut pids: Vec<u32> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("spare-")?.parse().ok())
+            .collect();
+        pids.sort();
+        pids
+    }
+
+    fn wait_until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_crashed_slot_is_handed_the_waiting_spare_with_an_activate_frame_and_a_new_spare_follows() {
+        let dir = TempTree::new();
+        let sink = Arc::new(Sink::default());
+        let mut cluster = Cluster::start(config(dir.path()), sink.clone(), 1).unwrap();
+        sink.wait_for("start", |e| matches!(e, Event::Done { op: Op::Start, result: Ok(()), .. }).then_some(()));
+        let first = sink.wait_for("online", |e| match e {
+            Event::Online { id: 0, pid } => Some(*pid),
+            _ => None,
+        });
+        let spare = wait_until("a spare", || spares(dir.path()).first().copied());
+        assert_ne!(spare, first);
+
+        // SAFETY: a plain kill(2) of the worker this test started.
+        assert_eq!(unsafe { libc::kill(first as i32, libc::SIGKILL) }, 0);
+        let ready = sink.wait_for("the replacement", |e| match e {
+            Event::Ready { id: 0, pid } if *pid != first => Some(*pid),
+            _ => None,
+        });
+        assert_eq!(ready, spare, "the slot got the waiting spare");
+        let activation = std::fs::read(dir.path().join(format!("activated-{spare}"))).unwrap();
+        assert_eq!(activation, frame::encode(Tag::Activate, &0u32.to_be_bytes()));
+        assert_eq!(cluster.workers()[0].pid, Some(spare));
+        assert_eq!(cluster.workers()[0].restarts, 1);
+
+        let next = wait_until("a new spare", || spares(dir.path()).into_iter().find(|&p| p != spare));
+        let got = std::fs::read(dir.path().join(format!("activated-{next}"))).unwrap_or_default();
+        assert!(got.is_empty(), "the new spare waits: nothing was sent to it");
+
+        cluster.stop(Duration::ZERO);
+        sink.wait_for("closed", |e| matches!(e, Event::Closed).then_some(()));
+        cluster.join();
+        let exits: Vec<u32> = lock(&sink.events)
+            .iter()
+            .filter_map(|e| match e {
+                Event::Exit { pid, .. } => Some(*pid),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(exits, [first, spare], "a spare that never became a worker has no exit event");
+        for pid in [first, spare, next] {
+            // SAFETY: signal 0 only checks for existence.
+            assert_ne!(unsafe { libc::kill(pid as i32, 0) }, 0, "pid {pid} is gone");
+        }
+    }
+}
