@@ -6,6 +6,22 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { machine, results } = require('./harness.js');
 
+/** The machine's CPU time counters (Linux /proc/stat, in ticks), or null elsewhere. */
+function cpuTimes() {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** Share of all CPU time between two readings that was stolen by the hypervisor. */
+function stealShare(a, b) {
+  if (!a || !b || b.total === a.total) return null;
+  return (b.steal - a.steal) / (b.total - a.total);
+}
+
 async function main() {
   const filters = process.argv.slice(2);
   const files = fs
@@ -19,9 +35,13 @@ async function main() {
   for (const file of files) {
     const suite = require(path.join(__dirname, file));
     results.length = 0;
+    const before = cpuTimes();
     await suite.run();
+    const steal = stealShare(before, cpuTimes());
     const out = path.join(outDir, file.replace('.bench.js', '.json'));
-    fs.writeFileSync(out, JSON.stringify({ machine: machine(), date: new Date().toISOString(), results }, null, 2) + '\n');
+    fs.writeFileSync(out, JSON.stringify({ machine: machine(), date: new Date().toISOString(), steal, results }, null, 2) + '\n');
+    // On a virtual machine, time the host gave to others: the noise under every figure above.
+    if (steal !== null) console.log(`\nCPU steal during this file: ${(steal * 100).toFixed(1)} % of the machine's CPU time (from /proc/stat).`);
     console.log(`\nRaw results: ${path.relative(process.cwd(), out)}`);
   }
 }
