@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { scratch } from './helpers.mjs';
 import { Cluster, alive, children, cluster, fixture, next, record, sleep } from './cluster.helpers.mjs';
 
@@ -75,6 +75,25 @@ test('a crashed worker is replaced by the waiting spare, which then looks exactl
   // Another spare takes its place once the cluster is settled.
   const [again] = await waitingSpares(c, 1);
   assert.notEqual(again, spare);
+});
+
+test('a spare enters the cwd option again when it is handed a slot: a symlink moved by a deploy meanwhile is followed', { skip: linuxOnly }, async (t) => {
+  const dir = scratch(t);
+  const [v1, v2, current] = ['v1', 'v2', 'current'].map((n) => join(dir, n));
+  mkdirSync(v1);
+  mkdirSync(v2);
+  symlinkSync(v1, current);
+  const c = cluster(t, { entry: whoami, spares: 1, listen, cwd: current });
+  await c.start();
+  assert.equal((await ask(c, 0, { cmd: 'whoami' })).cwd, realpathSync(v1));
+  const [spare] = await waitingSpares(c, 1);
+  // The deploy: `current` now points at v2.
+  rmSync(current);
+  symlinkSync(v2, current);
+  const ready = next(c, 'ready');
+  c.send(0, { cmd: 'exit' });
+  assert.equal((await ready).pid, spare);
+  assert.equal((await ask(c, 0, { cmd: 'whoami' })).cwd, realpathSync(v2), 'as a worker started now would');
 });
 
 test('an ES module entry run by a spare is still an ES module', { skip: linuxOnly }, async (t) => {

@@ -76,6 +76,7 @@ function nativeOptions(options) {
   const execArgv = stringArray(o, 'execArgv');
   const args = stringArray(o, 'args');
   const spares = v.integer(o, 'spares', 0, 0, MAX_WORKERS);
+  const cwd = o.cwd === undefined ? undefined : path.resolve(v.toPath(o.cwd, 'options.cwd'));
   if (spares > 0 && o.exec !== undefined) {
     const err = new TypeError('options.spares needs Node as the worker program: it cannot be used with options.exec');
     err.code = 'ERR_INVALID_ARG_VALUE';
@@ -85,9 +86,11 @@ function nativeOptions(options) {
     program: o.exec === undefined ? process.execPath : v.toPath(o.exec, 'options.exec'),
     args: [...execArgv, entry, ...args],
     spares,
-    spareArgs: spares > 0 ? [...execArgv, SPARE_MAIN, entry, ...args] : [],
+    // The spare gets the configured directory too: it enters it again when it is handed a
+    // slot, as a worker started then would (a deploy may have moved a symlink meanwhile).
+    spareArgs: spares > 0 ? [...execArgv, SPARE_MAIN, cwd ?? '', entry, ...args] : [],
     env: envOf(o.env),
-    cwd: o.cwd === undefined ? undefined : path.resolve(v.toPath(o.cwd, 'options.cwd')),
+    cwd,
     workers: workersOf(o.workers),
     ...listenOf(o.listen),
     silent: v.bool(o, 'silent', false),
