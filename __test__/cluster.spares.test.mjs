@@ -121,6 +121,21 @@ test('reload() hands the first slot to the waiting spare, and reloads the rest c
   await waitingSpares(c, 1);
 });
 
+test('a worker over maxMemory is replaced by the waiting spare, the new one first', { skip: linuxOnly }, async (t) => {
+  const MIB = 1024 * 1024;
+  const c = cluster(t, { entry: fixture('echo-worker.js'), spares: 1, maxMemory: 200 * MIB, gcRatio: 0, sampleInterval: 100 });
+  await c.start();
+  const [{ pid }] = c.workers();
+  const [spare] = await waitingSpares(c, 1);
+  const ready = next(c, 'ready');
+  const exit = next(c, 'exit');
+  c.send(0, { cmd: 'grow', mb: 256 });
+  assert.deepEqual(await ready, { id: 0, pid: spare }, 'the spare took over');
+  assert.deepEqual(await exit, { id: 0, pid, code: 0, signal: null, reason: 'memory' });
+  assert.equal(c.workers()[0].pid, spare);
+  await waitingSpares(c, 1);
+});
+
 test('spares are stopped with the cluster, and their exits are not worker exits', { skip: linuxOnly }, async (t) => {
   const c = new Cluster({ entry: whoami, workers: 2, spares: 2 });
   t.after(() => c.stop({ timeout: 0 }));
