@@ -46,6 +46,7 @@ function notAWorker(what) {
 class Worker extends EventEmitter {
   #socket = null;
   #writer;
+  #maxFrame;
   #flushing = false;
   #servers = new Set();
   #hooks = [];
@@ -54,7 +55,17 @@ class Worker extends EventEmitter {
   #full = false;
   /** A spare not yet given its id: it waits (its channel keeps it alive) and is not ready. */
   #waiting = isSpare;
+  /** What runs the entry (`lib/spare.js`), once registered; null once it ran. */
   #onActivate = null;
+  #started = false;
+  /** A spare's messages sent before it had a slot (by a preload), sent once it has one. */
+  #sentEarly = null;
+  /**
+   * Messages that came after this spare was handed a slot and before the entry listens for
+   * them (its first 'message' listener, or `ready()`): a worker started cold leaves them in its
+   * socket until then, and an ES module entry runs a few turns after the activation.
+   */
+  #held = null;
 
   constructor() {
     super();
@@ -64,6 +75,7 @@ class Worker extends EventEmitter {
     this.id = isWorker && !isSpare ? workerId : null;
     if (!isWorker) return;
     const maxFrame = Number.parseInt(env.XYPRISS_MAX_FRAME, 10) || DEFAULT_MAX_FRAME;
+    this.#maxFrame = maxFrame;
     this.#writer = new FrameWriter(maxFrame);
     const reader = new FrameReader(maxFrame, (tag, message) => this.#onFrame(tag, message));
     // Reads land in one reused buffer and go straight to the frame reader (`onread`): no
@@ -93,7 +105,11 @@ class Worker extends EventEmitter {
     // Node's own IPC channel.
     // A waiting spare is kept alive by its channel until it runs the entry.
     if (!this.#waiting) socket.unref();
-    this.on('newListener', (name) => name === 'message' && socket.ref());
+    this.on('newListener', (name) => {
+      if (name !== 'message') return;
+      socket.ref();
+      this.#release();
+    });
     this.on('removeListener', (name) => name === 'message' && !this.#waiting && this.listenerCount('message') === 0 && socket.unref());
     const interval = Number.parseInt(env.XYPRISS_HEARTBEAT_INTERVAL, 10) || 1000;
     this.#control(TAG.HEARTBEAT);
@@ -106,6 +122,11 @@ class Worker extends EventEmitter {
    */
   send(message) {
     if (!this.#socket) throw notAWorker('send');
+    if (this.#waiting) {
+      // A spare without a slot yet (a preload sending): it goes out under the slot's id.
+      (this.#sentEarly ??= new FrameWriter(this.#maxFrame)).push(message);
+      return true;
+    }
     this.#writer.push(message);
     if (this.#writer.length >= FLUSH_AT) this.#flush();
     else this.#scheduleFlush();
@@ -119,6 +140,7 @@ class Worker extends EventEmitter {
     if (!this.#socket || this.#readySent || this.#waiting) return;
     this.#readySent = true;
     this.#control(TAG.READY);
+    this.#release();
   }
 
   /** The shared listening socket, for `server.listen(worker.listenHandle())`. */
@@ -167,15 +189,8 @@ class Worker extends EventEmitter {
 
   #onFrame(tag, message) {
     if (tag === TAG.JSON || tag === TAG.BINARY) {
-      // A throwing listener is an uncaught exception of its own (as with Node's IPC), not a bad
-      // frame, and the messages after it in the same read still arrive.
-      try {
-        this.emit('message', message);
-      } catch (err) {
-        process.nextTick(() => {
-          throw err;
-        });
-      }
+      if (this.#held) this.#held.push(message);
+      else this.#deliver(message);
     } else if (tag === TAG.GC) {
       if (typeof global.gc === 'function') global.gc();
       this.emit('gc');
@@ -183,19 +198,56 @@ class Worker extends EventEmitter {
     else if (tag === TAG.ACTIVATE && this.#waiting) this.#activate(message);
   }
 
-  /** For `lib/spare.js`: `fn()` runs the entry once this spare becomes a worker. */
+  #deliver(message) {
+    // A throwing listener is an uncaught exception of its own (as with Node's IPC), not a bad
+    // frame, and the messages after it in the same read still arrive.
+    try {
+      this.emit('message', message);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+    }
+  }
+
+  /** Hand the held messages over on the next tick (after the listener being added is in). */
+  #release() {
+    if (!this.#held) return;
+    process.nextTick(() => {
+      const held = this.#held;
+      this.#held = null;
+      for (const message of held ?? []) this.#deliver(message);
+    });
+  }
+
+  /** For `lib/spare.js`: `fn()` runs the entry once this spare has been handed a slot. */
   [ON_ACTIVATE](fn) {
+    if (!isSpare || this.#started) return;
     this.#onActivate = fn;
+    // The activation may have come first (the worker module loaded by a preload).
+    if (!this.#waiting) this.#start();
   }
 
   #activate(id) {
     this.id = id;
     this.#waiting = false;
+    this.#held = [];
+    if (this.#sentEarly) {
+      this.#writer.pushFrames(this.#sentEarly.take(false));
+      this.#sentEarly = null;
+      this.#scheduleFlush();
+    }
+    if (this.#onActivate) this.#start();
+  }
+
+  #start() {
+    const run = this.#onActivate;
+    this.#onActivate = null;
+    this.#started = true;
     if (this.listenerCount('message') === 0) this.#socket.unref();
     // Outside the frame reader: an exception thrown by the entry is the entry's own (an
     // uncaught exception, as in a worker started cold), not a bad frame.
-    const run = this.#onActivate;
-    if (run) process.nextTick(run);
+    process.nextTick(run);
   }
 
   #control(tag) {

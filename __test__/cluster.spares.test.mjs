@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { scratch } from './helpers.mjs';
 import { Cluster, alive, children, cluster, fixture, next, record, sleep } from './cluster.helpers.mjs';
 
@@ -105,7 +105,7 @@ test('an ES module entry run by a spare is still an ES module', { skip: linuxOnl
   c.send(0, { cmd: 'exit' });
   assert.equal((await ready).pid, spare);
   const m = await ask(c, 0, 'hi');
-  assert.deepEqual(m, { id: 0, pid: spare, esm: true, url: `file://${entry}`, argv: [entry, 'a'] });
+  assert.deepEqual(m, { id: 0, pid: spare, esm: true, url: `file://${entry}`, argv: [entry, 'a'], m: 'hi' });
 });
 
 test('reload() hands the first slot to the waiting spare, and reloads the rest cold', { skip: linuxOnly }, async (t) => {
@@ -163,6 +163,61 @@ test('a spare that dies while it waits is replaced quietly', { skip: linuxOnly }
   assert.equal(c.workers()[0].restarts, 0);
 });
 
+for (const entry of ['whoami-worker.js', 'whoami-worker.mjs']) {
+  test(`messages sent from the 'online' listener reach the replacement, also a spare handed the slot while it boots (${entry})`, { skip: linuxOnly }, async (t) => {
+    for (const spares of [0, 1]) {
+      for (let round = 0; round < 3; round++) {
+        const c = new Cluster({ entry: fixture(entry), spares, readyTimeout: 10_000 });
+        try {
+          await c.start();
+          // No wait: the spare started after start() may still be booting when it gets the slot.
+          const first = c.workers()[0].pid;
+          const replies = [];
+          c.on('message', (m) => m && m.pid !== first && replies.push(m));
+          c.on('online', ({ id, pid }) => {
+            if (pid === first) return;
+            c.send(id, 'one');
+            c.send(id, 'two');
+          });
+          c.send(0, { cmd: 'exit' });
+          await until(`both echoes (spares: ${spares}, round ${round})`, () => replies.length >= 2, 15_000);
+          assert.deepEqual(replies.map((r) => (typeof r === 'string' ? r : r.m)), ['one', 'two']);
+        } finally {
+          await c.stop({ timeout: 0 });
+        }
+      }
+    }
+  });
+}
+
+test('a spare handed a slot before its main script registered (the worker module loaded by an --import preload) still runs the entry', { skip: linuxOnly }, async (t) => {
+  const c = cluster(t, { entry: whoami, spares: 1, listen, execArgv: ['--import', fixture('preload-worker.mjs')] });
+  await c.start();
+  const exits = record(c, 'exit');
+  const first = c.workers()[0].pid;
+  const ready = next(c, 'ready', (w) => w.pid !== first);
+  c.send(0, { cmd: 'exit' });
+  const w = await ready;
+  assert.equal((await ask(c, 0, { cmd: 'whoami' })).pid, w.pid);
+  assert.deepEqual(exits.map((e) => e.reason), ['crash'], 'only the worker that was told to exit');
+});
+
+test('what a preload sends while the spare waits arrives once it has a slot, under that slot', { skip: linuxOnly }, async (t) => {
+  const c = cluster(t, { entry: whoami, spares: 1, listen, execArgv: ['-r', fixture('preload-send.js')] });
+  const announced = [];
+  c.on('message', (m, from) => m && m.preload && announced.push({ ...from, sent: m.preload }));
+  await c.start();
+  const [spare] = await waitingSpares(c, 1);
+  await sleep(300);
+  const cold = c.workers()[0].pid;
+  assert.deepEqual(announced, [{ id: 0, pid: cold, sent: cold }], 'nothing from the waiting spare yet');
+  const ready = next(c, 'ready', (w) => w.pid === spare);
+  c.send(0, { cmd: 'exit' });
+  await ready;
+  await until('the spare announcement', () => announced.length === 2);
+  assert.deepEqual(announced[1], { id: 0, pid: spare, sent: spare });
+});
+
 test('spares that keep failing are given up with ERR_XSYS_SPARE_FAILED, and the workers carry on', { skip: linuxOnly }, async (t) => {
   const c = cluster(t, {
     entry: whoami,
@@ -180,6 +235,26 @@ test('spares that keep failing are given up with ERR_XSYS_SPARE_FAILED, and the 
   await sleep(300);
   assert.deepEqual(sparesOf(c), [], 'no further spare is started');
   assert.deepEqual(await ask(c, 0, { cmd: 'whoami' }).then((m) => m.id), 0, 'the worker serves');
+});
+
+test('reload() gives spares that were given up a fresh start', { skip: linuxOnly }, async (t) => {
+  const flag = join(scratch(t), 'no-spares');
+  writeFileSync(flag, '');
+  const c = cluster(t, {
+    entry: whoami,
+    spares: 1,
+    listen,
+    execArgv: ['-r', fixture('no-spares.js')],
+    env: { NO_SPARES_FLAG: flag },
+    maxRestarts: 2,
+    restartDelay: 20,
+  });
+  const error = next(c, 'error');
+  await c.start();
+  assert.equal((await error).code, 'ERR_XSYS_SPARE_FAILED');
+  rmSync(flag);
+  await c.reload();
+  await waitingSpares(c, 1);
 });
 
 test("a spare's ready timeout starts when it is handed a slot", { skip: linuxOnly }, async (t) => {

@@ -65,6 +65,13 @@ class FrameWriter {
     this.#len += HEADER + 1 + n;
   }
 
+  /** Append frames another writer encoded (whole frames, as `take()` handed them out). */
+  pushFrames(bytes) {
+    this.#reserve(bytes.length);
+    this.#buf.set(bytes, this.#len);
+    this.#len += bytes.length;
+  }
+
   pushControl(tag) {
     this.#reserve(HEADER + 1);
     this.#header(tag, 0);

@@ -6,6 +6,7 @@
 // runs as the main module (CommonJS or ESM, as Node would choose).
 const path = require('node:path');
 const Module = require('node:module');
+const { AsyncResource } = require('node:async_hooks');
 const worker = require('../worker.js');
 
 // With a shared port, load what a server on it needs anyway while there is time.
@@ -19,7 +20,9 @@ if (sharedPort) require('node:http');
 
 const [, , dir] = process.argv;
 
-worker[Symbol.for('xypriss-sys.worker.onActivate')](() => {
+// Bound here, at the top level: the entry's top level then descends from the main script's
+// context, as a cold worker's does, not from the socket read that brought the activation.
+const runEntry = AsyncResource.bind(() => {
   process.argv.splice(1, 2);
   // The directory is entered again, as a worker spawned now would: if it is a symbolic link
   // that a deploy moved since this spare started, the entry runs in the new target.
@@ -27,3 +30,5 @@ worker[Symbol.for('xypriss-sys.worker.onActivate')](() => {
   process.argv[1] = path.resolve(process.argv[1]);
   Module.runMain();
 });
+
+worker[Symbol.for('xypriss-sys.worker.onActivate')](runEntry);

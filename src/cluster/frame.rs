@@ -60,11 +60,16 @@ impl Tag {
 /// Why a frame was refused. Any of these closes the channel it arrived on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameError {
-    TooLarge { len: usize, max: usize },
+    TooLarge {
+        len: usize,
+        max: usize,
+    },
     Empty,
     UnknownTag(u8),
     ControlWithBody(Tag),
     InvalidJson(String),
+    /// A user message from a spare that has no slot yet (its worker module holds them back).
+    BeforeActivation,
 }
 
 impl FrameError {
@@ -85,6 +90,7 @@ impl fmt::Display for FrameError {
             FrameError::UnknownTag(t) => write!(f, "unknown frame type 0x{t:02x}"),
             FrameError::ControlWithBody(t) => write!(f, "control frame {t:?} carries a body"),
             FrameError::InvalidJson(e) => write!(f, "message is not valid JSON ({e})"),
+            FrameError::BeforeActivation => f.write_str("a message before the spare was handed a slot"),
         }
     }
 }

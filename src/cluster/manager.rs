@@ -26,7 +26,7 @@ use super::listener::SharedListener;
 use super::memory::{CpuMeter, MemoryAction, MemoryWatch};
 use super::os::{self, ExitStatus, Signal};
 use super::policy::{Liveness, RestartDecision, RestartHistory};
-use super::worker::{Inbox, WorkerTask, KILL_GRACE};
+use super::worker::{Inbox, WorkerTask, KILL_GRACE, SPARE};
 use super::{
     available_parallelism, Config, Event, EventSink, ExitReason, Flow, Op, WorkerInfo, WorkerState, CHANNEL_FD,
     LISTEN_FD,
@@ -405,20 +405,27 @@ impl Manager {
         cmd
     }
 
-    /// Give slot `id` a process, a waiting spare if there is one, and start its task.
+    /// Give slot `id` a process, a waiting spare if there is one, and start its task. The
+    /// caller records it in the slot, then announces it with [`Manager::online`].
     fn spawn_proc(&mut self, id: u32) -> Result<u64> {
         let key = match self.activate_spare(id) {
             Some(key) => key,
             None => self.spawn_process(Some(id))?,
         };
-        let pid = self.procs[&key].pid;
         let slot = &mut self.slots[id as usize];
         if slot.spawned {
             slot.restarts += 1;
         }
         slot.spawned = true;
-        self.emit(Event::Online { id, pid });
         Ok(key)
+    }
+
+    /// Emit `online` for a process once the slot records it (a send to its id, made from the
+    /// event's listener, must find the new channel).
+    fn online(&self, key: u64) {
+        if let Some(p) = self.procs.get(&key) {
+            self.emit(Event::Online { id: p.id, pid: p.pid });
+        }
     }
 
     /// Spawn a process for slot `id`, or a spare (`None`), and start its task.
@@ -440,7 +447,7 @@ impl Manager {
         };
         let task = WorkerTask {
             key,
-            id: id.unwrap_or(u32::MAX),
+            id: id.unwrap_or(SPARE),
             pid: child.pid,
             pidfd: Arc::clone(&pidfd),
             channel: Arc::clone(&channel),
@@ -454,7 +461,7 @@ impl Manager {
         self.procs.insert(
             key,
             Proc {
-                id: id.unwrap_or(u32::MAX),
+                id: id.unwrap_or(SPARE),
                 spare: id.is_none(),
                 pid: child.pid,
                 pidfd,
@@ -483,8 +490,10 @@ impl Manager {
             let liveness = Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now);
             let p = self.procs.get_mut(&key)?;
             if p.channel.send(&frame::encode(Tag::Activate, &id.to_be_bytes())).is_err() {
-                // Gone already (its exit is on its way): never pick it again.
+                // Unusable (most likely gone already): never pick it again, and make sure it
+                // ends, so its exit comes and it does not outlive the cluster.
                 p.retiring = Some(ExitReason::Crash);
+                let _ = os::signal(&p.pidfd, Signal::Kill);
                 continue;
             }
             p.spare = false;
@@ -555,6 +564,7 @@ impl Manager {
                 slot.current = Some(key);
                 slot.state = WorkerState::Starting;
                 lock(&self.shared.channels).insert(id, channel);
+                self.online(key);
             }
             Err(error) => {
                 self.emit(Event::Error { id: Some(id), pid: None, error: error.clone() });
@@ -785,6 +795,11 @@ impl Manager {
             return;
         }
         self.jobs.insert(seq, self.slots.len());
+        // Like a failed slot, spares given up after repeated failures get a fresh start.
+        if self.spares_off {
+            self.spares_off = false;
+            self.spare_history.clear();
+        }
         for id in 0..self.slots.len() as u32 {
             self.queue.push_back(Replacement { id, reason: ExitReason::Reload, job: Some(seq) });
         }
@@ -807,6 +822,7 @@ impl Manager {
                 Ok(key) => {
                     self.slots[id as usize].candidate = Some(key);
                     self.active = Some(Active { rep, old: None });
+                    self.online(key);
                 }
                 Err(error) => {
                     self.settle(rep, Err(error));
@@ -1039,6 +1055,36 @@ mod tests {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    #[test]
+    fn a_message_from_a_spare_without_a_slot_is_refused_without_a_worker_id_and_the_spare_replaced() {
+        let dir = TempTree::new();
+        let mut config = config(dir.path());
+        // The first spare sends a JSON message at once; later ones behave.
+        let talker = r#"if mkdir "$DIR/talked" 2>/dev/null; then printf '\000\000\000\003\001{}' >&4; fi; touch "$DIR/spare-$$"; exec sleep 1000"#;
+        config.spare_args = vec!["-c".into(), talker.into()];
+        let sink = Arc::new(Sink::default());
+        let mut cluster = Cluster::start(config, sink.clone(), 1).unwrap();
+        let (id, pid, code, message) = sink.wait_for("the refusal", |e| match e {
+            Event::Error { id, pid, error } => Some((*id, *pid, error.code.clone(), error.message())),
+            _ => None,
+        });
+        assert_eq!(id, None, "a spare has no worker id");
+        assert_eq!(code, "ERR_XSYS_FRAME_MALFORMED");
+        assert!(message.contains("a spare (pid"), "{message}");
+        assert!(message.contains("before the spare was handed a slot"), "{message}");
+        let first = pid.unwrap();
+        wait_until("a new spare", || spares(dir.path()).into_iter().find(|&p| p != first));
+        cluster.stop(Duration::ZERO);
+        sink.wait_for("closed", |e| matches!(e, Event::Closed).then_some(()));
+        cluster.join();
+        let events = lock(&sink.events);
+        assert!(!events.iter().any(|e| matches!(e, Event::Exit { pid, .. } if *pid == first)), "no exit event for it");
+        assert!(
+            !events.iter().any(|e| matches!(e, Event::Messages { .. })),
+            "its message never reached the event stream"
+        );
     }
 
     #[test]

@@ -41,6 +41,8 @@ const READ_CHUNK: usize = 64 * 1024;
 /// Bytes read per wake-up before the reader lets other work run (the task shares its thread
 /// with every other worker's task; the JS thread has a whole event loop to serve).
 const READ_BUDGET: usize = 256 * 1024;
+/// The id of a spare's inbox until the spare is handed a slot.
+pub const SPARE: u32 = u32::MAX;
 /// After SIGTERM, how long a worker gets before SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
 
@@ -150,6 +152,10 @@ impl Inbox {
                 Ok(Some(f)) => {
                     used += f.raw.len();
                     match f.tag {
+                        Tag::Json | Tag::Binary if self.id() == SPARE => {
+                            result = Err(frame::FrameError::BeforeActivation);
+                            break;
+                        }
                         Tag::Json | Tag::Binary => messages.extend_from_slice(f.raw),
                         Tag::Ready if !r.liveness.ready => {
                             r.liveness.ready = true;
@@ -184,12 +190,17 @@ impl Inbox {
 
     /// Report a bad frame and close the channel; the task ends the worker.
     fn refuse(&self, r: &mut Reading, e: frame::FrameError) {
+        let id = Some(self.id()).filter(|&id| id != SPARE);
+        let who = match id {
+            Some(id) => format!("worker {id}"),
+            None => "a spare".into(),
+        };
         let error = Error::new(
             e.code(),
             "read",
-            format!("worker {} (pid {}) sent a bad frame: {e}; its channel is closed", self.id(), self.pid),
+            format!("{who} (pid {}) sent a bad frame: {e}; its channel is closed", self.pid),
         );
-        self.sink.emit(Event::Error { id: Some(self.id()), pid: Some(self.pid), error });
+        self.sink.emit(Event::Error { id, pid: Some(self.pid), error });
         self.channel.close();
         r.done = true;
         r.refused = true;
