@@ -981,8 +981,8 @@ export interface ClusterOptions {
   /**
    * Node processes kept booted and waiting (default 0). A slot that needs a new process (after
    * a crash, in a reload, for a memory restart) gets a waiting spare, which only has to run the
-   * entry: in `npm run bench cluster` a crashed worker's replacement served after 18–32 ms
-   * (p50) with a spare, 117–159 ms without. A spare costs one idle Node process (42 MiB of
+   * entry: in `npm run bench cluster` a crashed worker's replacement served after 17.6–31.8 ms
+   * (p50) with a spare, 111–159 ms without. A spare costs one idle Node process (42 MiB of
    * resident memory there) and is started again once the cluster is settled. It runs the entry as the
    * main module with the same `process.argv`, `execArgv`, environment and directory as a worker
    * started cold. Not with `exec`.
