@@ -8,6 +8,7 @@ import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scratch } from './helpers.mjs';
+import { children } from './cluster.helpers.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/xsys.js', import.meta.url));
 
@@ -254,14 +255,7 @@ test('xsys cluster start runs a supervised cluster with its spares until SIGINT,
     for (const line of lines) events.push(JSON.parse(line));
   });
   const exited = new Promise((resolve) => cli.on('exit', (code, signal) => resolve({ code, signal })));
-  const childrenOf = (parent) => nodeFs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      const stat = nodeFs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
-    } catch {
-      return false;
-    }
-  });
+  const childrenOf = (parent) => children(parent).map((p) => p.pid);
   const deadline = Date.now() + 30_000;
   // Two workers, then one spare: three children of the CLI process.
   while ((!events.some((e) => e.event === 'started') || childrenOf(cli.pid).length < 3) && Date.now() < deadline) {

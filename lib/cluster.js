@@ -312,8 +312,7 @@ class Cluster extends EventEmitter {
         this.emit('ready', { id: e.id, pid: e.pid });
         return;
       case 'exit': {
-        const live = Math.max(0, (this.#live.get(e.id) ?? 1) - 1);
-        this.#live.set(e.id, live);
+        this.#live.set(e.id, Math.max(0, (this.#live.get(e.id) ?? 1) - 1));
         this.emit('exit', { id: e.id, pid: e.pid, code: e.code ?? null, signal: e.signal ?? null, reason: e.reason });
         // A full queue went with its worker: whoever waits for 'drain' must not wait forever, and
         // sends to the slot's next worker start over (the next write says again if it is full).

@@ -222,10 +222,8 @@ struct Slot {
 }
 
 struct Proc {
-    /// The slot; meaningless while `spare`.
+    /// The slot, or [`SPARE`] while booted and waiting to be handed one (see `Config::spares`).
     id: u32,
-    /// Booted and waiting to be handed a slot (see `Config::spares`).
-    spare: bool,
     pid: u32,
     pidfd: Arc<OwnedFd>,
     channel: Arc<Channel>,
@@ -238,6 +236,12 @@ struct Proc {
     cpu: CpuMeter,
     rss: u64,
     cpu_share: f64,
+}
+
+impl Proc {
+    fn is_spare(&self) -> bool {
+        self.id == SPARE
+    }
 }
 
 struct Replacement {
@@ -442,7 +446,7 @@ impl Manager {
         let pidfd = Arc::new(child.pidfd);
         // A spare has no deadline until it is activated: it is not expected to say ready.
         let liveness = match id {
-            Some(_) => Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now),
+            Some(_) => self.liveness(now),
             None => Liveness::new(None, None, now),
         };
         let task = WorkerTask {
@@ -462,7 +466,6 @@ impl Manager {
             key,
             Proc {
                 id: id.unwrap_or(SPARE),
-                spare: id.is_none(),
                 pid: child.pid,
                 pidfd,
                 channel,
@@ -480,14 +483,24 @@ impl Manager {
         Ok(key)
     }
 
+    /// A worker's deadlines, starting `now`.
+    fn liveness(&self, now: Instant) -> Liveness {
+        Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now)
+    }
+
     // --- spares ---
+
+    /// Keys of the spares waiting for a slot (not being stopped).
+    fn waiting_spares(&self) -> impl Iterator<Item = u64> + '_ {
+        self.procs.iter().filter(|(_, p)| p.is_spare() && p.retiring.is_none()).map(|(k, _)| *k)
+    }
 
     /// Hand slot `id` the oldest waiting spare, if any: it runs the entry from now on.
     fn activate_spare(&mut self, id: u32) -> Option<u64> {
         loop {
-            let key = self.procs.iter().filter(|(_, p)| p.spare && p.retiring.is_none()).map(|(k, _)| *k).min()?;
+            let key = self.waiting_spares().min()?;
             let now = Instant::now();
-            let liveness = Liveness::new(self.config.ready_timeout, self.config.heartbeat_timeout, now);
+            let liveness = self.liveness(now);
             let p = self.procs.get_mut(&key)?;
             if p.channel.send(&frame::encode(Tag::Activate, &id.to_be_bytes())).is_err() {
                 // Unusable (most likely gone already): never pick it again, and make sure it
@@ -496,7 +509,6 @@ impl Manager {
                 let _ = os::signal(&p.pidfd, Signal::Kill);
                 continue;
             }
-            p.spare = false;
             p.id = id;
             p.started = now;
             p.inbox.activate(id, liveness);
@@ -517,7 +529,7 @@ impl Manager {
         {
             return;
         }
-        let waiting = self.procs.values().filter(|p| p.spare && p.retiring.is_none()).count();
+        let waiting = self.waiting_spares().count();
         for _ in waiting..self.config.spares as usize {
             if let Err(error) = self.spawn_process(None) {
                 self.spare_lost(None, error.message());
@@ -581,7 +593,7 @@ impl Manager {
 
     fn on_ready(&mut self, key: u64) {
         let Some(p) = self.procs.get_mut(&key) else { return };
-        if p.spare {
+        if p.is_spare() {
             // Too early: a spare says ready once it runs the entry.
             return;
         }
@@ -614,7 +626,7 @@ impl Manager {
         if let Some(e) = &p.escalation {
             e.abort();
         }
-        if p.spare {
+        if p.is_spare() {
             self.spare_lost(Some(p.pid), format!("pid {} exited with {}", p.pid, describe(status)));
             return;
         }
@@ -730,7 +742,7 @@ impl Manager {
             tokio::time::sleep(KILL_GRACE).await;
             let _ = os::signal(&pidfd, Signal::Kill);
         }));
-        if p.spare {
+        if p.is_spare() {
             return;
         }
         let slot = &mut self.slots[p.id as usize];
@@ -892,7 +904,7 @@ impl Manager {
         let running = matches!(self.phase, Phase::Running);
         let (mut restarts, mut events) = (Vec::new(), Vec::new());
         for (&key, p) in &mut self.procs {
-            if p.spare {
+            if p.is_spare() {
                 continue;
             }
             let Some(s) = os::sample(p.pid) else { continue };
